@@ -1,0 +1,2 @@
+//! TODO(cli helper)
+fn main() {}

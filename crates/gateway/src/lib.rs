@@ -1,0 +1,19 @@
+//! The data plane: everything between a client's socket and a back end.
+//!
+//! This crate owns the hyper server (HTTP/1.1, h2c, TLS with ALPN, graceful drain), the compiled
+//! [`Snapshot`] of a deployment held behind `arc-swap`, the router that matches AWS's routing rules in
+//! time proportional to a path's segments, and the request pipeline as a chain of small stages:
+//! dispatch (which API and stage), limits, route, integrate (HTTP, HTTP_PROXY, MOCK), respond, and
+//! the single mapping from every failure to an AWS gateway response. It reads only resolved
+//! `turnpike-model` types, never raw documents, and owns no durable state.
+//!
+//! ```no_run
+//! # async fn run(deployment: turnpike_model::Deployment) -> Result<(), turnpike_gateway::ServeError> {
+//! let config = turnpike_gateway::GatewayConfig::new("127.0.0.1:8080".parse().unwrap());
+//! let gateway = turnpike_gateway::Gateway::bind(config, deployment).await?;
+//! println!("listening on {}", gateway.local_addr());
+//! gateway.serve(async { let _ = tokio::signal::ctrl_c().await; }).await
+//! # }
+//! ```
+
+pub mod router;

@@ -1,0 +1,207 @@
+//! Resolved API types: what the gateway serves.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::gateway_response::{GatewayResponse, GatewayResponseType};
+
+/// The two request/response API kinds API Gateway has (WebSocket APIs come later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApiKind {
+    /// A REST API (API Gateway v1): resource tree, stage always in the URL.
+    Rest,
+    /// An HTTP API (API Gateway v2): route keys, `$default` stage without URL prefix.
+    Http,
+}
+
+impl ApiKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiKind::Rest => "rest",
+            ApiKind::Http => "http",
+        }
+    }
+}
+
+/// One API as imported from one document.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Ten lower-case alphanumerics, derived from the title so it is stable across restarts.
+    pub id: String,
+    /// `info.title`.
+    pub name: String,
+    pub kind: ApiKind,
+    /// The file it was loaded from (for messages).
+    pub source: PathBuf,
+    pub routes: Vec<Route>,
+    /// Customised gateway responses (`x-amazon-apigateway-gateway-responses`); types not present use
+    /// AWS's defaults.
+    pub gateway_responses: BTreeMap<GatewayResponseType, GatewayResponse>,
+    /// `x-amazon-apigateway-binary-media-types`.
+    pub binary_media_types: Vec<String>,
+}
+
+/// An HTTP method as a route names it; `Any` is API Gateway's `ANY` / `x-amazon-apigateway-any-method`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Any,
+}
+
+impl HttpMethod {
+    pub const ALL: [HttpMethod; 8] = [
+        HttpMethod::Get,
+        HttpMethod::Put,
+        HttpMethod::Post,
+        HttpMethod::Delete,
+        HttpMethod::Options,
+        HttpMethod::Head,
+        HttpMethod::Patch,
+        HttpMethod::Any,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Any => "ANY",
+        }
+    }
+
+    /// Parses an upper-case method name as a route key or integration spells it (`GET`, `ANY`).
+    pub fn parse(s: &str) -> Option<HttpMethod> {
+        HttpMethod::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+impl fmt::Display for HttpMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a route answers to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RouteKey {
+    /// HTTP API `$default`: catches what no other route matches.
+    Default,
+    /// A method on a resource path such as `/pets/{petId}` or `/{proxy+}`.
+    Method { method: HttpMethod, path: String },
+}
+
+impl fmt::Display for RouteKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteKey::Default => f.write_str("$default"),
+            RouteKey::Method { method, path } => write!(f, "{method} {path}"),
+        }
+    }
+}
+
+/// A REST method or an HTTP API route, with its integration.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub key: RouteKey,
+    /// `operationId`, if the document gives one.
+    pub operation_id: Option<String>,
+    /// JSON pointer of the operation in the source document (for messages).
+    pub pointer: String,
+    pub integration: Integration,
+}
+
+/// `x-amazon-apigateway-integration.type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IntegrationType {
+    Http,
+    HttpProxy,
+    Mock,
+    Aws,
+    AwsProxy,
+}
+
+impl IntegrationType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntegrationType::Http => "HTTP",
+            IntegrationType::HttpProxy => "HTTP_PROXY",
+            IntegrationType::Mock => "MOCK",
+            IntegrationType::Aws => "AWS",
+            IntegrationType::AwsProxy => "AWS_PROXY",
+        }
+    }
+}
+
+/// `passthroughBehavior`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PassthroughBehavior {
+    #[default]
+    WhenNoMatch,
+    WhenNoTemplates,
+    Never,
+}
+
+/// `contentHandling` of an integration or integration response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentHandling {
+    ConvertToText,
+    ConvertToBinary,
+}
+
+/// `payloadFormatVersion` (Lambda proxy integrations of HTTP APIs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PayloadFormatVersion {
+    #[default]
+    V1,
+    V2,
+}
+
+/// `x-amazon-apigateway-integration`, resolved.
+#[derive(Debug, Clone)]
+pub struct Integration {
+    pub kind: IntegrationType,
+    /// Back-end URI; may contain `{param}` and `${stageVariables.x}` placeholders. `None` for MOCK.
+    pub uri: Option<String>,
+    /// Method used towards the back end (`httpMethod`); `None` means "same as the request".
+    pub http_method: Option<HttpMethod>,
+    /// `requestParameters`: target (`integration.request.header.X`) → source expression, verbatim.
+    pub request_parameters: BTreeMap<String, String>,
+    /// `requestTemplates`: content type → template text.
+    pub request_templates: BTreeMap<String, String>,
+    pub passthrough_behavior: PassthroughBehavior,
+    pub content_handling: Option<ContentHandling>,
+    /// `responses`, in document order; the one whose pattern is `default` is the fallback.
+    pub responses: Vec<IntegrationResponse>,
+    /// `timeoutInMillis`; AWS's default is 29 s (REST) / 30 s (HTTP API).
+    pub timeout: Duration,
+    pub payload_format_version: PayloadFormatVersion,
+}
+
+/// One entry of `x-amazon-apigateway-integration.responses`.
+#[derive(Debug, Clone)]
+pub struct IntegrationResponse {
+    /// The key under `responses` (`default`, `2\d{2}`, `.*NotFound.*`).
+    pub selection_pattern: String,
+    /// `None` when the key is `default`; otherwise the compiled, whole-string-anchored pattern.
+    pub selection_regex: Option<regex::Regex>,
+    pub status_code: u16,
+    /// `responseParameters`: `method.response.header.X` → source expression, verbatim.
+    pub response_parameters: BTreeMap<String, String>,
+    /// `responseTemplates`: content type → template text.
+    pub response_templates: BTreeMap<String, String>,
+    pub content_handling: Option<ContentHandling>,
+}

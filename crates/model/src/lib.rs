@@ -1,0 +1,35 @@
+//! The API model: what an Amazon API Gateway API *is*, independent of how it was written down.
+//!
+//! This crate owns the resolved types the data plane serves ([`Api`], [`Route`], [`Integration`],
+//! [`IntegrationResponse`], [`GatewayResponse`], [`Stage`], [`Deployment`]) and the loaders that build
+//! them from the documents users already have: OpenAPI 3.0/3.1 and Swagger 2.0 files, JSON or YAML,
+//! with the `x-amazon-apigateway-*` extensions. Raw documents never leave this crate: every loader
+//! resolves into the same model in one place and reports each problem as a [`LoadError`] naming the
+//! file, the line and column, the JSON pointer of the offending node, and what is allowed instead.
+//! It does not serve anything (that is `turnpike-gateway`) and knows nothing about HTTP connections.
+//!
+//! ```no_run
+//! let api = turnpike_model::load_file("petstore.yaml".as_ref(), &Default::default())
+//!     .map_err(|errors| errors.to_string())?;
+//! for route in &api.routes {
+//!     println!("{}", route.key);
+//! }
+//! # Ok::<(), String>(())
+//! ```
+
+mod api;
+mod error;
+mod gateway_response;
+mod id;
+mod load;
+mod stage;
+
+pub use api::{
+    Api, ApiKind, ContentHandling, HttpMethod, Integration, IntegrationResponse, IntegrationType,
+    PassthroughBehavior, PayloadFormatVersion, Route, RouteKey,
+};
+pub use error::{LoadError, LoadErrors};
+pub use gateway_response::{GatewayResponse, GatewayResponseType};
+pub use id::api_id_from_title;
+pub use load::{load_file, load_str, LoadOptions};
+pub use stage::{Deployment, Stage};
