@@ -29,6 +29,8 @@ mod tests {
         assert_eq!(a, api_id_from_title("Pet Store"));
         assert_ne!(a, api_id_from_title("Pet Store 2"));
         assert_eq!(a.len(), 10);
-        assert!(a.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()));
+        assert!(a
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()));
     }
 }

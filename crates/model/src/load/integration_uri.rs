@@ -1,0 +1,169 @@
+//! The back-end URI of an HTTP or HTTP_PROXY integration: an absolute http(s) URL that may hold
+//! `{param}` and `${stageVariables.name}` placeholders.
+
+use std::collections::BTreeMap;
+
+use super::context::{At, Ctx, Node};
+use super::integration::Route;
+use crate::api::{ApiKind, IntegrationType};
+
+/// Checks `uri`, reporting every problem; `mapped` are the integration's `requestParameters`.
+pub(crate) fn check(
+    ctx: &mut Ctx<'_>,
+    node: &Node<'_>,
+    uri: &str,
+    route: &Route<'_>,
+    mapped: &BTreeMap<String, String>,
+) {
+    if !is_absolute_http(uri) {
+        let message = format!("uri \"{uri}\" must be an absolute http:// or https:// URL (it may contain {{param}} and ${{stageVariables.name}})");
+        ctx.error(&node.ptr, At::Value, message);
+        return;
+    }
+    let placeholders = match placeholders(uri) {
+        Ok(p) => p,
+        Err(message) => {
+            ctx.error(&node.ptr, At::Value, message);
+            return;
+        }
+    };
+    for placeholder in placeholders {
+        if let Some(message) = check_placeholder(ctx.kind, &placeholder, route, mapped) {
+            ctx.error(&node.ptr, At::Value, message);
+        }
+    }
+}
+
+/// The message for a missing uri.
+pub(crate) fn missing(kind: IntegrationType) -> String {
+    format!(
+        "uri is required for {} integrations; expected an absolute http:// or https:// URL",
+        kind.as_str()
+    )
+}
+
+fn is_absolute_http(uri: &str) -> bool {
+    let lower = uri.get(..8).unwrap_or(uri).to_ascii_lowercase();
+    let scheme_len = if lower.starts_with("https://") {
+        8
+    } else if lower.starts_with("http://") {
+        7
+    } else {
+        return false;
+    };
+    let rest = uri.get(scheme_len..).unwrap_or_default();
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    !authority.is_empty()
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Placeholder {
+    Param(String),
+    StageVariable(String),
+}
+
+fn placeholders(uri: &str) -> Result<Vec<Placeholder>, String> {
+    let mut found = Vec::new();
+    let mut rest = uri;
+    while let Some(open) = rest.find(['{', '}']) {
+        let stage = rest.get(..open).is_some_and(|before| before.ends_with('$'));
+        let after = rest.get(open..).unwrap_or_default();
+        if after.starts_with('}') {
+            return Err(format!("unbalanced \"}}\" in uri \"{uri}\""));
+        }
+        let Some(close) = after.find('}') else {
+            return Err(format!("unbalanced \"{{\" in uri \"{uri}\""));
+        };
+        let inner = after.get(1..close).unwrap_or_default();
+        if inner.contains('{') {
+            return Err(format!("unbalanced \"{{\" in uri \"{uri}\""));
+        }
+        found.push(if stage {
+            stage_variable(inner)?
+        } else {
+            Placeholder::Param(inner.to_owned())
+        });
+        rest = after.get(close + 1..).unwrap_or_default();
+    }
+    Ok(found)
+}
+
+fn stage_variable(inner: &str) -> Result<Placeholder, String> {
+    let name = inner
+        .strip_prefix("stageVariables.")
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    match name {
+        Some(name) => Ok(Placeholder::StageVariable(name.to_owned())),
+        None => Err(format!("unknown placeholder \"${{{inner}}}\" in uri; expected ${{stageVariables.name}} (letters, digits and _) or {{param}}")),
+    }
+}
+
+fn check_placeholder(
+    kind: ApiKind,
+    placeholder: &Placeholder,
+    route: &Route<'_>,
+    mapped: &BTreeMap<String, String>,
+) -> Option<String> {
+    let Placeholder::Param(name) = placeholder else {
+        return None;
+    };
+    // An unparseable route path was reported already; its parameters are unknown.
+    let params = route.params?;
+    if params.contains(name) {
+        return None;
+    }
+    let have = if params.is_empty() {
+        "this route has no path parameters".to_owned()
+    } else {
+        format!("its path parameters are {}", params.join(", "))
+    };
+    match kind {
+        ApiKind::Rest if mapped.contains_key(&format!("integration.request.path.{name}")) => None,
+        ApiKind::Rest => Some(format!("uri placeholder {{{name}}} is neither a path parameter of {} nor mapped by requestParameters (integration.request.path.{name}); {have}", route.key)),
+        ApiKind::Http => Some(format!(
+            "uri placeholder {{{name}}} is not a path parameter of {}; {have}",
+            route.key
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_http_urls() {
+        assert!(is_absolute_http("http://example.com"));
+        assert!(is_absolute_http("HTTPS://example.com/pets/{id}"));
+        assert!(is_absolute_http("http://${stageVariables.host}/x"));
+        assert!(!is_absolute_http("example.com/pets"));
+        assert!(!is_absolute_http("http:///pets"));
+        assert!(!is_absolute_http("ftp://example.com"));
+        assert!(!is_absolute_http("${stageVariables.url}"));
+    }
+
+    #[test]
+    fn finds_params_and_stage_variables() {
+        let found = placeholders("http://${stageVariables.host}:8080/pets/{id}/{proxy}").unwrap();
+        assert_eq!(
+            found,
+            vec![
+                Placeholder::StageVariable("host".into()),
+                Placeholder::Param("id".into()),
+                Placeholder::Param("proxy".into()),
+            ]
+        );
+        assert_eq!(
+            placeholders("http://h/{id").unwrap_err(),
+            "unbalanced \"{\" in uri \"http://h/{id\""
+        );
+        assert_eq!(
+            placeholders("http://h/id}").unwrap_err(),
+            "unbalanced \"}\" in uri \"http://h/id}\""
+        );
+        assert_eq!(
+            placeholders("http://${stage.x}/").unwrap_err(),
+            "unknown placeholder \"${stage.x}\" in uri; expected ${stageVariables.name} (letters, digits and _) or {param}"
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! What Turnpike does not serve yet is an error that says so, never silently ignored: unknown
+//! `x-amazon-apigateway-*` extensions anywhere, security requirements, and integration properties
+//! whose behaviour is still to come.
+
+use super::context::{type_name, At, Ctx, Node};
+use crate::api::ApiKind;
+
+const PREFIX: &str = "x-amazon-apigateway-";
+
+/// Reports every `x-amazon-apigateway-*` member that resolution did not handle.
+pub(crate) fn extensions(ctx: &mut Ctx<'_>, root: &Node<'_>) {
+    let mut stack = vec![root.clone()];
+    while let Some(node) = stack.pop() {
+        for (key, member) in node.entries() {
+            if key.starts_with(PREFIX) && !ctx.is_handled(&member.ptr) {
+                ctx.error(&member.ptr, At::Key, extension_message(key));
+                continue;
+            }
+            let container = member.value.is_object() || member.value.is_array();
+            if container && !ctx.is_rejected(&member.ptr) {
+                stack.push(member);
+            }
+        }
+        stack.extend(node.items());
+    }
+}
+
+fn extension_message(key: &str) -> String {
+    let home = match key {
+        "x-amazon-apigateway-integration" => "an operation (a method under a path)",
+        "x-amazon-apigateway-any-method" => "a path item, beside get, post, ...",
+        "x-amazon-apigateway-gateway-responses"
+        | "x-amazon-apigateway-binary-media-types"
+        | "x-amazon-apigateway-importexport-version" => "the top level of the document",
+        _ => return format!("{key} is not supported yet by Turnpike"),
+    };
+    format!("{key} has no effect here; it belongs in {home}")
+}
+
+/// `security` at the top level or on an operation: only "no requirement" can be served yet.
+pub(crate) fn security(ctx: &mut Ctx<'_>, node: &Node<'_>) {
+    let Some(security) = node.get("security") else {
+        return;
+    };
+    let Some(items) = ctx.array(&security, "security") else {
+        return;
+    };
+    let requires_something = items
+        .iter()
+        .any(|r| r.as_object().is_none_or(|o| !o.is_empty()));
+    if requires_something {
+        ctx.error(
+            &security.ptr,
+            At::Key,
+            "security requirements are not supported yet by Turnpike (authorizers, IAM and API keys are planned); remove security or set it to []",
+        );
+    }
+}
+
+/// Integration properties Turnpike cannot honour yet.
+pub(crate) fn integration_properties(ctx: &mut Ctx<'_>, node: &Node<'_>) {
+    let always: &[(&str, &str)] = &[
+        (
+            "credentials",
+            " (integration credentials come with AWS integrations)",
+        ),
+        ("tlsConfig", ""),
+        ("connectionId", " (private integrations through VPC links)"),
+    ];
+    let http_only: &[(&str, &str)] = &[(
+        "integrationSubtype",
+        " (AWS service integrations are planned)",
+    )];
+    let in_kind = if ctx.kind == ApiKind::Http {
+        http_only
+    } else {
+        &[]
+    };
+    for (key, why) in always.iter().chain(in_kind) {
+        if let Some(member) = node.get(key) {
+            let message = format!("{key} is not supported yet by Turnpike{why}");
+            ctx.error(&member.ptr, At::Key, message);
+        }
+    }
+    connection_type(ctx, node);
+    if ctx.kind == ApiKind::Rest {
+        // cacheNamespace alone changes nothing (AWS's exports carry a generated one); only keys do.
+        must_be_empty(ctx, node, "cacheKeyParameters", " (API caching is planned)");
+    } else {
+        let why = " in HTTP APIs (parameter mapping is planned)";
+        must_be_empty(ctx, node, "requestParameters", why);
+        must_be_empty(ctx, node, "responseParameters", why);
+    }
+}
+
+fn connection_type(ctx: &mut Ctx<'_>, node: &Node<'_>) {
+    let Some(member) = node.get("connectionType") else {
+        return;
+    };
+    let Some(text) = ctx.string(&member, "connectionType") else {
+        return;
+    };
+    if text.eq_ignore_ascii_case("VPC_LINK") {
+        let message = "connectionType VPC_LINK is not supported yet by Turnpike (private integrations through VPC links); use INTERNET";
+        ctx.error(&member.ptr, At::Value, message);
+    } else if !text.eq_ignore_ascii_case("INTERNET") {
+        let message =
+            format!("unknown connectionType \"{text}\"; expected one of INTERNET, VPC_LINK");
+        ctx.error(&member.ptr, At::Value, message);
+    }
+}
+
+/// A property that is harmless only while it is empty (`[]`, `{}`, `""` or null).
+fn must_be_empty(ctx: &mut Ctx<'_>, node: &Node<'_>, key: &str, why: &str) {
+    let Some(member) = node.get(key) else {
+        return;
+    };
+    let empty = match member.value {
+        serde_json::Value::Null => true,
+        serde_json::Value::String(s) => s.is_empty(),
+        serde_json::Value::Array(a) => a.is_empty(),
+        serde_json::Value::Object(o) => o.is_empty(),
+        serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+            let message = format!("{key} must not be {}", type_name(member.value));
+            ctx.error(&member.ptr, At::Value, message);
+            return;
+        }
+    };
+    if !empty {
+        let message =
+            format!("{key} is not supported yet by Turnpike{why}; remove it or leave it empty");
+        ctx.error(&member.ptr, At::Key, message);
+    }
+}
