@@ -1,2 +1,41 @@
-//! TODO(cli helper)
-fn main() {}
+//! The `turnpike` command: parses arguments and wires the model (loading) to the gateway
+//! (serving). Everything else lives in the library crates.
+//!
+//! ```text
+//! turnpike serve [PATH...] [--listen 127.0.0.1:8080] [--stage NAME]... [--stage-var [STAGE:]KEY=VALUE]...
+//! turnpike validate PATH...
+//! turnpike routes PATH...
+//! ```
+
+mod args;
+mod commands;
+mod deploy;
+mod example;
+mod table;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    init_logging();
+    match cli.command {
+        args::Command::Serve(args) => commands::serve::run(args),
+        args::Command::Validate(args) => commands::validate::run(args),
+        args::Command::Routes(args) => commands::routes::run(args),
+    }
+}
+
+/// Logs go to stderr so stdout carries only the banner, the route table and access logs.
+/// `RUST_LOG` overrides the default level.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}

@@ -1,11 +1,12 @@
 //! The data plane: everything between a client's socket and a back end.
 //!
 //! This crate owns the hyper server (HTTP/1.1, h2c, TLS with ALPN, graceful drain), the compiled
-//! [`Snapshot`] of a deployment held behind `arc-swap`, the router that matches AWS's routing rules in
-//! time proportional to a path's segments, and the request pipeline as a chain of small stages:
-//! dispatch (which API and stage), limits, route, integrate (HTTP, HTTP_PROXY, MOCK), respond, and
-//! the single mapping from every failure to an AWS gateway response. It reads only resolved
-//! `turnpike-model` types, never raw documents, and owns no durable state.
+//! snapshot of a deployment held behind `arc-swap`, the [`router`] that matches AWS's routing
+//! rules in time proportional to a path's segments, and the request pipeline as a chain of small
+//! stages, one file each: `dispatch` (which API and stage), `limits`, route, `integrate` (HTTP,
+//! HTTP_PROXY, MOCK), `respond`, `access_log`, and the single mapping from every failure to an
+//! AWS gateway response (`gateway_response`). It reads only resolved `turnpike-model` types, never
+//! raw documents, and owns no durable state.
 //!
 //! ```no_run
 //! # async fn run(deployment: turnpike_model::Deployment) -> Result<(), turnpike_gateway::ServeError> {
@@ -16,4 +17,34 @@
 //! # }
 //! ```
 
+mod access_log;
+mod body;
+mod config;
+mod context;
+mod dispatch;
+mod error;
+mod gateway_response;
+mod hop_by_hop;
+mod ids;
+mod integrate;
+mod limits;
+mod mapping;
+mod pipeline;
+mod respond;
+mod route_urls;
 pub mod router;
+mod server;
+mod snapshot;
+mod template;
+mod tls;
+
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;
+
+pub use access_log::AccessLog;
+pub use config::{GatewayConfig, Limits, TlsConfig};
+pub use error::ServeError;
+pub use route_urls::{route_urls, RouteUrl};
+pub use server::{Gateway, ReloadHandle};

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Benchmark: wrk through an nginx proxy hop, through Turnpike (HTTP_PROXY) to the same nginx
+# upstream, and against a Turnpike MOCK route; prints rps and p99 of each and Turnpike/nginx ratios.
+#
+#   bench/run.sh                      # 10 s per target, 2 threads, 64 connections
+#   DURATION=30s CONNECTIONS=128 bench/run.sh
+#
+# Installs nginx and wrk with apt-get when missing, builds turnpike --release, writes every config
+# into a temporary directory and stops everything it started on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+UPSTREAM_PORT=${UPSTREAM_PORT:-18081}
+NGINX_PROXY_PORT=${NGINX_PROXY_PORT:-18082}
+TURNPIKE_PORT=${TURNPIKE_PORT:-18083}
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+install_tools() {
+    local missing=()
+    command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+    command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+    [ ${#missing[@]} -eq 0 ] && return
+    log "installing ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+    # Keep the package's own nginx service from starting on port 80.
+    local policy=/usr/sbin/policy-rc.d created_policy=""
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+        "${sudo[@]}" chmod +x "$policy"
+        created_policy=1
+    fi
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+    [ -n "$created_policy" ] && "${sudo[@]}" rm -f "$policy"
+    return 0
+}
+
+install_tools
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+log "building turnpike (release)"
+cargo build --release --locked -p turnpike >&2
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+TURNPIKE="$TARGET_DIR/release/turnpike"
+
+WORK=$(mktemp -d -t turnpike-bench.XXXXXX)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+# A ~100-byte JSON body, as a small API answer. nginx workers run as an unprivileged user, so the
+# directory mktemp made private is opened up for reading.
+mkdir -p "$WORK/www" "$WORK/tmp"
+chmod 755 "$WORK" "$WORK/www"
+printf '{"id":1,"type":"dog","price":249.99,"name":"Rex","tags":["good","boy"],"owner":"turnpike-bench"}\n' \
+    >"$WORK/www/pet.json"
+
+cat >"$WORK/nginx.conf" <<NGINX
+worker_processes auto;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $WORK/tmp/body;
+    proxy_temp_path $WORK/tmp/proxy;
+    fastcgi_temp_path $WORK/tmp/fastcgi;
+    uwsgi_temp_path $WORK/tmp/uwsgi;
+    scgi_temp_path $WORK/tmp/scgi;
+    keepalive_requests 1000000;
+    default_type application/json;
+
+    upstream pets { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
+
+    # The upstream: a small static body.
+    server {
+        listen 127.0.0.1:$UPSTREAM_PORT;
+        root $WORK/www;
+    }
+
+    # The reference proxy hop.
+    server {
+        listen 127.0.0.1:$NGINX_PROXY_PORT;
+        location / {
+            proxy_pass http://pets;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+NGINX
+
+cat >"$WORK/bench.yaml" <<API
+openapi: 3.0.1
+info: { title: Turnpike Bench, version: "1" }
+paths:
+  /pet.json:
+    get:
+      x-amazon-apigateway-integration:
+        type: http_proxy
+        httpMethod: GET
+        uri: http://127.0.0.1:$UPSTREAM_PORT/pet.json
+  /mock:
+    get:
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: { application/json: '{"statusCode": 200}' }
+        responses:
+          default:
+            statusCode: "200"
+            responseTemplates:
+              application/json: '{"id":1,"type":"dog","price":249.99,"name":"Rex","tags":["good","boy"],"owner":"turnpike-bench"}'
+API
+
+wait_for_port() {
+    local port=$1
+    for _ in $(seq 1 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "nothing listens on port $port" >&2
+    return 1
+}
+
+# The status line of GET path on port (no curl needed).
+status_of() {
+    local port=$1 path=$2
+    exec 3<>"/dev/tcp/127.0.0.1/$port"
+    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$path" >&3
+    head -n 1 <&3 | tr -d '\r'
+    exec 3<&-
+}
+
+log "starting nginx (upstream :$UPSTREAM_PORT, proxy hop :$NGINX_PROXY_PORT)"
+"$NGINX" -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" &
+PIDS+=($!)
+wait_for_port "$UPSTREAM_PORT"
+wait_for_port "$NGINX_PROXY_PORT"
+
+log "starting turnpike (:$TURNPIKE_PORT)"
+RUST_LOG=warn "$TURNPIKE" serve "$WORK/bench.yaml" --listen "127.0.0.1:$TURNPIKE_PORT" \
+    --access-log-format off >"$WORK/turnpike.out" 2>"$WORK/turnpike.err" &
+PIDS+=($!)
+wait_for_port "$TURNPIKE_PORT"
+
+declare -A URLS=(
+    [nginx]="http://127.0.0.1:$NGINX_PROXY_PORT/pet.json"
+    [proxy]="http://127.0.0.1:$TURNPIKE_PORT/dev/pet.json"
+    [mock]="http://127.0.0.1:$TURNPIKE_PORT/dev/mock"
+)
+for name in nginx proxy mock; do
+    url=${URLS[$name]}
+    port=${url#http://127.0.0.1:}
+    port=${port%%/*}
+    path=/${url#http://127.0.0.1:*/}
+    status=$(status_of "$port" "$path")
+    case $status in
+        "HTTP/1.1 200"*) ;;
+        *) echo "$name: GET $url answered '$status', not 200" >&2; exit 1 ;;
+    esac
+done
+
+# Milliseconds from a wrk latency such as 850.00us, 1.23ms, 2.01s.
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0
+        if (v ~ /us$/) n /= 1000
+        else if (v ~ /ms$/) n = n
+        else if (v ~ /s$/) n *= 1000
+        printf "%.3f", n
+    }'
+}
+
+declare -A RPS P99
+run_wrk() {
+    local name=$1 url=${URLS[$1]}
+    log "wrk $name: $url (${DURATION}, -t$THREADS -c$CONNECTIONS)"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$url" >/dev/null # warm-up: pools and caches
+    local out
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url")
+    echo "$out" >"$WORK/wrk-$name.txt"
+    if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
+        echo "$name: $(grep 'Non-2xx' <<<"$out")" >&2
+    fi
+    RPS[$name]=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+    P99[$name]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+}
+
+for name in nginx proxy mock; do
+    run_wrk "$name"
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+printf '\n%-28s %12s %10s\n' "target" "rps" "p99 (ms)"
+printf '%-28s %12s %10s\n' "nginx proxy hop" "${RPS[nginx]}" "${P99[nginx]}"
+printf '%-28s %12s %10s\n' "turnpike HTTP_PROXY" "${RPS[proxy]}" "${P99[proxy]}"
+printf '%-28s %12s %10s\n' "turnpike MOCK" "${RPS[mock]}" "${P99[mock]}"
+printf '\nturnpike HTTP_PROXY / nginx proxy hop: rps %s x, p99 %s x\n' \
+    "$(ratio "${RPS[proxy]}" "${RPS[nginx]}")" "$(ratio "${P99[proxy]}" "${P99[nginx]}")"
+printf 'turnpike MOCK / nginx proxy hop:       rps %s x, p99 %s x\n' \
+    "$(ratio "${RPS[mock]}" "${RPS[nginx]}")" "$(ratio "${P99[mock]}" "${P99[nginx]}")"
+printf '(target: HTTP_PROXY rps ratio >= 1.2 with p99 ratio <= 1.0; %s threads, %s connections, %s, one machine)\n' \
+    "$THREADS" "$CONNECTIONS" "$DURATION"

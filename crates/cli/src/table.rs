@@ -1,0 +1,179 @@
+//! The route table printed by `serve` and `routes`: per API its name, kind and id, then one line per
+//! route and stage with the full local URL.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use turnpike_gateway::RouteUrl;
+use turnpike_model::{Api, ApiKind};
+
+const HEADINGS: [&str; 5] = ["STAGE", "METHOD", "PATH", "URL", "INTEGRATION"];
+
+/// Renders the table for `apis` from the gateway's [`RouteUrl`]s. With several APIs each gets the
+/// two ways to address it alone: the `Host` header and the `/restapis/{id}/...` path.
+pub fn render(apis: &[Arc<Api>], urls: &[RouteUrl], base_url: &str) -> String {
+    let mut out = String::new();
+    for (i, api) in apis.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "API {:?} ({}, id {})",
+            api.name,
+            kind_name(api.kind),
+            api.id
+        );
+        if apis.len() > 1 {
+            let _ = writeln!(
+                out,
+                "  select with the header \"Host: {id}.execute-api.localhost\" or the path \
+                 {base_url}/restapis/{id}/{{stage}}/_user_request_/{{path}}",
+                id = api.id
+            );
+        }
+        let rows: Vec<[&str; 5]> = urls
+            .iter()
+            .filter(|u| u.api_id == api.id)
+            .map(|u| {
+                let (method, path) = split_route_key(&u.route_key);
+                [
+                    u.stage.as_str(),
+                    method,
+                    path,
+                    u.url.as_str(),
+                    u.integration.as_str(),
+                ]
+            })
+            .collect();
+        if rows.is_empty() {
+            out.push_str("  (no routes)\n");
+            continue;
+        }
+        let mut widths = HEADINGS.map(str::len);
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.len());
+            }
+        }
+        write_row(&mut out, &HEADINGS, &widths);
+        for row in &rows {
+            write_row(&mut out, row, &widths);
+        }
+    }
+    out
+}
+
+/// "REST API" / "HTTP API", as the AWS console names them.
+pub fn kind_name(kind: ApiKind) -> &'static str {
+    match kind {
+        ApiKind::Rest => "REST API",
+        ApiKind::Http => "HTTP API",
+    }
+}
+
+/// `GET /pets` → (`GET`, `/pets`); `$default` has no method of its own.
+fn split_route_key(key: &str) -> (&str, &str) {
+    match key.split_once(' ') {
+        Some((method, path)) => (method, path),
+        None => ("*", key),
+    }
+}
+
+fn write_row(out: &mut String, cells: &[&str; 5], widths: &[usize; 5]) {
+    out.push_str("  ");
+    for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        if i + 1 == cells.len() {
+            out.push_str(cell);
+        } else {
+            let _ = write!(out, "{cell:<width$}  ");
+        }
+    }
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    fn api(name: &str, id: &str, kind: ApiKind) -> Arc<Api> {
+        Arc::new(Api {
+            id: id.into(),
+            name: name.into(),
+            kind,
+            source: PathBuf::from("x.yaml"),
+            routes: Vec::new(),
+            gateway_responses: BTreeMap::new(),
+            binary_media_types: Vec::new(),
+        })
+    }
+
+    fn url(api: &Api, stage: &str, key: &str, integration: &str, url: &str) -> RouteUrl {
+        RouteUrl {
+            api_id: api.id.clone(),
+            api_name: api.name.clone(),
+            kind: api.kind,
+            stage: stage.into(),
+            route_key: key.into(),
+            integration: integration.into(),
+            url: url.into(),
+        }
+    }
+
+    #[test]
+    fn one_api_aligned_columns() {
+        let a = api("Pet Store", "abcde12345", ApiKind::Rest);
+        let urls = [
+            url(
+                &a,
+                "dev",
+                "GET /pets",
+                "MOCK",
+                "http://127.0.0.1:8080/dev/pets",
+            ),
+            url(
+                &a,
+                "dev",
+                "ANY /pets/{petId}",
+                "HTTP_PROXY http://b/{petId}",
+                "http://127.0.0.1:8080/dev/pets/{petId}",
+            ),
+        ];
+        let expected = "\
+API \"Pet Store\" (REST API, id abcde12345)
+  STAGE  METHOD  PATH           URL                                     INTEGRATION
+  dev    GET     /pets          http://127.0.0.1:8080/dev/pets          MOCK
+  dev    ANY     /pets/{petId}  http://127.0.0.1:8080/dev/pets/{petId}  HTTP_PROXY http://b/{petId}
+";
+        assert_eq!(render(&[a], &urls, "http://127.0.0.1:8080"), expected);
+    }
+
+    #[test]
+    fn several_apis_say_how_to_select_each() {
+        let a = api("A", "aaaaaaaaaa", ApiKind::Rest);
+        let b = api("B", "bbbbbbbbbb", ApiKind::Http);
+        let urls = [url(
+            &b,
+            "$default",
+            "$default",
+            "HTTP_PROXY http://x",
+            "http://h:1/{proxy+}",
+        )];
+        let text = render(&[a, b], &urls, "http://h:1");
+        assert_eq!(
+            text,
+            "API \"A\" (REST API, id aaaaaaaaaa)\n\
+             \x20 select with the header \"Host: aaaaaaaaaa.execute-api.localhost\" or the path \
+             http://h:1/restapis/aaaaaaaaaa/{stage}/_user_request_/{path}\n\
+             \x20 (no routes)\n\
+             \n\
+             API \"B\" (HTTP API, id bbbbbbbbbb)\n\
+             \x20 select with the header \"Host: bbbbbbbbbb.execute-api.localhost\" or the path \
+             http://h:1/restapis/bbbbbbbbbb/{stage}/_user_request_/{path}\n\
+             \x20 STAGE     METHOD  PATH      URL                  INTEGRATION\n\
+             \x20 $default  *       $default  http://h:1/{proxy+}  HTTP_PROXY http://x\n"
+        );
+    }
+}

@@ -1,0 +1,335 @@
+//! HTTP and HTTP_PROXY integrations.
+//!
+//! One pooled keep-alive client serves every back end, over TCP or TLS (rustls, verifying against
+//! the system's root certificates plus any configured extra CA bundle). HTTP_PROXY streams the client's body to
+//! the back end (the payload limit enforced as it flows) and the back end's body to the client;
+//! nothing is collected. `timeoutInMillis` bounds the wait for the back end's response headers.
+//! Failures map to gateway responses as AWS maps them: no connection (refused, unresolvable,
+//! invalid address) → API_CONFIGURATION_ERROR (REST 500 `Internal server error`, execution log
+//! "Execution failed due to configuration error"); an exchange broken after connecting →
+//! INTEGRATION_FAILURE (504 `Network error communicating with endpoint`); the timeout →
+//! INTEGRATION_TIMEOUT (504 `Endpoint request timed out`); HTTP APIs answer these with their
+//! fixed 500 and 503.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ::http::header::{HeaderValue, CONTENT_TYPE};
+use ::http::{Method, Request, Response, Uri};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use turnpike_model::HttpMethod;
+
+use super::forward;
+use super::request::RequestTemplates;
+use super::response::IntegrationResponses;
+use super::uri::{append_query_pair, append_raw_query, UriTemplate};
+use super::Call;
+use crate::body::{ResponseBody, UpstreamBody};
+use crate::context::RequestContext;
+use crate::gateway_response::GatewayError;
+use crate::limits;
+use crate::mapping::{MethodRequest, RequestTarget, ValueSource};
+
+/// The client every HTTP integration shares.
+pub(crate) type UpstreamClient = Client<HttpsConnector<HttpConnector>, UpstreamBody>;
+
+/// How long an idle pooled connection to a back end is kept.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// A pooled keep-alive HTTP/1.1 client with `TCP_NODELAY`, for `http` and `https` back ends.
+pub(crate) fn client(tls: rustls::ClientConfig) -> UpstreamClient {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    connector.set_keepalive(Some(Duration::from_secs(60)));
+    // The TLS layer below handles `https`; the TCP connector must accept it.
+    connector.enforce_http(false);
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(connector);
+    Client::builder(TokioExecutor::new())
+        .pool_timer(TokioTimer::new())
+        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+        .build(connector)
+}
+
+/// TLS towards back ends: the system's root certificates and `extra_roots`. Without any root,
+/// every `https` back end fails verification (a 500, as AWS answers a certificate it rejects).
+pub(crate) fn tls_config(
+    extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+) -> Result<rustls::ClientConfig, rustls::Error> {
+    let mut roots = rustls::RootCertStore::empty();
+    let native = rustls_native_certs::load_native_certs();
+    let (added, _ignored) = roots.add_parsable_certificates(native.certs);
+    if added == 0 {
+        tracing::warn!(
+            errors = ?native.errors,
+            "no system root certificates found; https integrations will fail verification"
+        );
+    }
+    for cert in extra_roots {
+        roots.add(cert)?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+/// An HTTP or HTTP_PROXY integration, compiled.
+#[derive(Debug)]
+pub(crate) struct HttpIntegration {
+    /// `None`: the request's own method (`httpMethod` absent or `ANY`).
+    method: Option<Method>,
+    uri: UriTemplate,
+    parameters: Vec<(RequestTarget, ValueSource)>,
+    timeout: Duration,
+    /// Non-proxy only.
+    request_templates: RequestTemplates,
+    /// Non-proxy only.
+    responses: IntegrationResponses,
+}
+
+impl HttpIntegration {
+    pub(crate) fn compile(
+        integration: &turnpike_model::Integration,
+        greedy: &[&str],
+        problems: &mut Vec<String>,
+    ) -> HttpIntegration {
+        let uri_text = integration.uri.as_deref().unwrap_or_default();
+        if uri_text.is_empty() {
+            problems.push("the integration has no uri".into());
+        }
+        let uri = UriTemplate::parse(uri_text, greedy);
+        let method = match integration.http_method {
+            None | Some(HttpMethod::Any) => None,
+            Some(m) => Method::from_bytes(m.as_str().as_bytes()).ok(),
+        };
+        let mut parameters = Vec::new();
+        for (target, source) in &integration.request_parameters {
+            match (RequestTarget::parse(target), ValueSource::parse(source)) {
+                (Ok(target), Ok(source)) => parameters.push((target, source)),
+                (Err(e), _) | (_, Err(e)) => problems.push(format!("requestParameters: {e}")),
+            }
+        }
+        HttpIntegration {
+            method,
+            uri,
+            parameters,
+            timeout: integration.timeout,
+            request_templates: RequestTemplates::compile(
+                &integration.request_templates,
+                integration.passthrough_behavior,
+                problems,
+            ),
+            responses: IntegrationResponses::compile(&integration.responses, problems),
+        }
+    }
+
+    /// HTTP_PROXY: the request as the client sent it (minus hop-by-hop headers, plus forwarding
+    /// headers and mapped parameters) to the rendered URI, the response streamed back.
+    pub(crate) async fn proxy(
+        &self,
+        call: Call<'_>,
+    ) -> Result<Response<ResponseBody>, GatewayError> {
+        let request = call.method_request();
+        let ctx: &RequestContext = call.ctx;
+        let mut uri = self.render_uri(&request, ctx);
+        append_raw_query(&mut uri, call.parts.uri.query().unwrap_or_default());
+        let mut headers = forward::proxy_headers(&call.parts.headers, ctx);
+        self.apply_parameters(&request, ctx, &mut uri, &mut headers);
+        let method = self
+            .method
+            .clone()
+            .unwrap_or_else(|| call.parts.method.clone());
+        let body = UpstreamBody::limited(call.body, call.max_body_bytes);
+        let upstream = self
+            .send(call.client, call.ctx, method, uri, headers, body)
+            .await?;
+        let (parts, body) = upstream.into_parts();
+        Ok(Response::from_parts(parts, ResponseBody::stream(body)))
+    }
+
+    /// HTTP (non-proxy): mapped parameters and the request template's output (or the body passed
+    /// through) to the rendered URI; the integration response selected by the back end's status
+    /// shapes the method response.
+    pub(crate) async fn call(
+        &self,
+        call: Call<'_>,
+    ) -> Result<Response<ResponseBody>, GatewayError> {
+        let request = call.method_request();
+        let ctx: &RequestContext = call.ctx;
+        let content_type = call.parts.headers.get(CONTENT_TYPE);
+        let template = self
+            .request_templates
+            .select(content_type.and_then(|v| v.to_str().ok()))?;
+        let mut uri = self.render_uri(&request, ctx);
+        let mut headers = forward::integration_headers(&call.parts.headers, ctx);
+        let body = match template {
+            Some((template_type, template)) => {
+                headers.insert(CONTENT_TYPE, template_type.clone());
+                UpstreamBody::full(template.render(ctx))
+            }
+            None => {
+                if let Some(content_type) = content_type {
+                    headers.insert(CONTENT_TYPE, content_type.clone());
+                }
+                UpstreamBody::limited(call.body, call.max_body_bytes)
+            }
+        };
+        self.apply_parameters(&request, ctx, &mut uri, &mut headers);
+        let method = self
+            .method
+            .clone()
+            .unwrap_or_else(|| call.parts.method.clone());
+        let upstream = self
+            .send(call.client, call.ctx, method, uri, headers, body)
+            .await?;
+        let ctx: &RequestContext = call.ctx;
+        let selected = self
+            .responses
+            .select(upstream.status().as_str())
+            .ok_or_else(GatewayError::api_configuration_error)?;
+        let (parts, body) = upstream.into_parts();
+        Ok(selected.respond(
+            ctx,
+            &request,
+            Some(&parts.headers),
+            ResponseBody::stream(body),
+        ))
+    }
+
+    fn render_uri(&self, request: &MethodRequest<'_>, ctx: &RequestContext) -> String {
+        let mut uri = String::new();
+        let stage_variables = ctx.stage.as_ref().map(|s| &s.variables);
+        // REST path parameters are still percent-encoded; HTTP API ones are decoded.
+        let raw = ctx.api_kind() == turnpike_model::ApiKind::Rest;
+        self.uri.render(
+            |name| self.path_value(name, request, ctx),
+            raw,
+            stage_variables,
+            &mut uri,
+        );
+        uri
+    }
+
+    /// `{name}` in the URI: `integration.request.path.name` when mapped, else the route's
+    /// path parameter of that name.
+    fn path_value<'a>(
+        &'a self,
+        name: &str,
+        request: &MethodRequest<'a>,
+        ctx: &'a RequestContext,
+    ) -> Option<Cow<'a, str>> {
+        let mapped = self
+            .parameters
+            .iter()
+            .find_map(|(target, source)| match target {
+                RequestTarget::Path(p) if &**p == name => Some(source),
+                _ => None,
+            });
+        match mapped {
+            Some(source) => source.resolve(request, ctx, None),
+            None => request.path_param(name).map(Cow::Borrowed),
+        }
+    }
+
+    fn apply_parameters(
+        &self,
+        request: &MethodRequest<'_>,
+        ctx: &RequestContext,
+        uri: &mut String,
+        headers: &mut ::http::HeaderMap,
+    ) {
+        for (target, source) in &self.parameters {
+            let Some(value) = source.resolve(request, ctx, None) else {
+                continue;
+            };
+            match target {
+                RequestTarget::Header(name) => {
+                    if let Ok(value) = HeaderValue::from_str(&value) {
+                        headers.insert(name.clone(), value);
+                    }
+                }
+                RequestTarget::Query(name) => append_query_pair(uri, name, &value),
+                RequestTarget::Path(_) => {}
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        client: &super::UpstreamClient,
+        ctx: &mut RequestContext,
+        method: Method,
+        uri: String,
+        headers: ::http::HeaderMap,
+        body: UpstreamBody,
+    ) -> Result<Response<hyper::body::Incoming>, GatewayError> {
+        let uri = match Uri::try_from(uri) {
+            Ok(uri) if uri.host().is_some() => uri,
+            _ => {
+                tracing::warn!(
+                    "Execution failed due to configuration error: Invalid endpoint address"
+                );
+                return Err(GatewayError::api_configuration_error());
+            }
+        };
+        let mut request = Request::new(body);
+        *request.method_mut() = method;
+        *request.uri_mut() = uri;
+        *request.headers_mut() = headers;
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(self.timeout, client.request(request)).await;
+        ctx.integration_latency =
+            Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+        match outcome {
+            Err(_) => {
+                tracing::warn!(
+                    timeout_ms = self.timeout.as_millis() as u64,
+                    "Execution failed due to a timeout error"
+                );
+                Err(GatewayError::integration_timeout())
+            }
+            Ok(Err(error)) => Err(classify(&error)),
+            Ok(Ok(response)) => {
+                ctx.integration_status = Some(response.status().as_u16());
+                Ok(response)
+            }
+        }
+    }
+}
+
+/// The gateway response for a failed exchange with a back end.
+fn classify(error: &hyper_util::client::legacy::Error) -> GatewayError {
+    if limits::is_body_too_large(error) {
+        GatewayError::request_too_large()
+    } else if error.is_connect() {
+        tracing::warn!(error = %ErrorChain(error), "Execution failed due to configuration error");
+        GatewayError::api_configuration_error()
+    } else {
+        tracing::warn!(error = %ErrorChain(error), "Execution failed due to a network error communicating with endpoint");
+        GatewayError::integration_failure()
+    }
+}
+
+/// Displays an error with its sources: `a: b: c`.
+struct ErrorChain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(s) = source {
+            write!(f, ": {s}")?;
+            source = s.source();
+        }
+        Ok(())
+    }
+}

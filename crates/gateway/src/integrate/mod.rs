@@ -1,0 +1,113 @@
+//! Integrations: how a matched route reaches its back end.
+//!
+//! - [`http`]: HTTP_PROXY (the request and response streamed through, headers forwarded) and HTTP
+//!   (non-proxy: mapped parameters, request template or passthrough body, integration responses);
+//! - [`mock`]: MOCK (the request template's `statusCode` selects an integration response).
+//!
+//! Both non-proxy kinds share [`request`] (request templates by content type) and [`response`]
+//! (integration responses by selection pattern); [`uri`] renders integration URIs and [`forward`]
+//! builds the headers a back end receives. Every integration is compiled once per deployment.
+
+pub(crate) mod forward;
+pub(crate) mod http;
+pub(crate) mod mock;
+pub(crate) mod request;
+pub(crate) mod response;
+pub(crate) mod uri;
+
+use ::http::request::Parts;
+use ::http::Response;
+use hyper::body::Incoming;
+use turnpike_model::IntegrationType;
+
+use crate::body::ResponseBody;
+use crate::context::RequestContext;
+use crate::gateway_response::GatewayError;
+use crate::mapping::MethodRequest;
+use crate::router::PathParams;
+
+pub(crate) use self::http::UpstreamClient;
+
+/// A route's integration, compiled.
+#[derive(Debug)]
+pub(crate) enum Integration {
+    HttpProxy(http::HttpIntegration),
+    Http(http::HttpIntegration),
+    Mock(mock::MockIntegration),
+    /// A type this gateway cannot call yet (AWS, AWS_PROXY); the loader rejects these first.
+    Unsupported(IntegrationType),
+}
+
+impl Integration {
+    /// Compiles `integration`; `greedy` names the route's greedy path parameters.
+    pub(crate) fn compile(
+        integration: &turnpike_model::Integration,
+        greedy: &[&str],
+        problems: &mut Vec<String>,
+    ) -> Integration {
+        match integration.kind {
+            IntegrationType::HttpProxy => Integration::HttpProxy(http::HttpIntegration::compile(
+                integration,
+                greedy,
+                problems,
+            )),
+            IntegrationType::Http => Integration::Http(http::HttpIntegration::compile(
+                integration,
+                greedy,
+                problems,
+            )),
+            IntegrationType::Mock => {
+                Integration::Mock(mock::MockIntegration::compile(integration, problems))
+            }
+            other => {
+                problems.push(format!(
+                    "{} integrations are not supported yet",
+                    other.as_str()
+                ));
+                Integration::Unsupported(other)
+            }
+        }
+    }
+
+    pub(crate) fn kind(&self) -> IntegrationType {
+        match self {
+            Integration::HttpProxy(_) => IntegrationType::HttpProxy,
+            Integration::Http(_) => IntegrationType::Http,
+            Integration::Mock(_) => IntegrationType::Mock,
+            Integration::Unsupported(kind) => *kind,
+        }
+    }
+}
+
+/// Everything an integration needs from the request.
+pub(crate) struct Call<'a> {
+    pub(crate) client: &'a UpstreamClient,
+    pub(crate) ctx: &'a mut RequestContext,
+    pub(crate) parts: &'a Parts,
+    pub(crate) body: Incoming,
+    pub(crate) params: Option<&'a PathParams>,
+    pub(crate) max_body_bytes: u64,
+}
+
+impl<'a> Call<'a> {
+    pub(crate) fn method_request(&self) -> MethodRequest<'a> {
+        MethodRequest {
+            headers: &self.parts.headers,
+            query: self.parts.uri.query(),
+            path_params: self.params,
+        }
+    }
+}
+
+/// Calls `integration` and returns the method response.
+pub(crate) async fn invoke(
+    integration: &Integration,
+    call: Call<'_>,
+) -> Result<Response<ResponseBody>, GatewayError> {
+    match integration {
+        Integration::HttpProxy(http) => http.proxy(call).await,
+        Integration::Http(http) => http.call(call).await,
+        Integration::Mock(mock) => mock.invoke(call),
+        Integration::Unsupported(_) => Err(GatewayError::internal_server_error()),
+    }
+}

@@ -1,0 +1,270 @@
+//! Integration responses of non-proxy integrations (HTTP, MOCK): the one selected by
+//! `selectionPattern` against the back end's status decides the method response's status, its
+//! headers (`responseParameters`) and its body (`responseTemplates`, else the body as it came).
+
+use http::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
+use http::{HeaderMap, Response, StatusCode};
+use regex::Regex;
+use turnpike_model::IntegrationResponse;
+
+use super::request::media_type;
+use crate::body::ResponseBody;
+use crate::context::RequestContext;
+use crate::mapping::{header_target, MethodRequest, ValueSource};
+use crate::template::Template;
+
+static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// One `responses` entry, compiled.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledIntegrationResponse {
+    status: StatusCode,
+    /// `None` for the default response.
+    selection: Option<Regex>,
+    headers: Vec<(HeaderName, ValueSource)>,
+    /// (lower-case content type, its header value, template).
+    templates: Vec<(Box<str>, HeaderValue, Template)>,
+}
+
+/// An integration's `responses`, in document order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IntegrationResponses {
+    entries: Vec<CompiledIntegrationResponse>,
+}
+
+impl IntegrationResponses {
+    pub(crate) fn compile(
+        responses: &[IntegrationResponse],
+        problems: &mut Vec<String>,
+    ) -> IntegrationResponses {
+        let mut entries = Vec::with_capacity(responses.len());
+        for response in responses {
+            let Ok(status) = StatusCode::from_u16(response.status_code) else {
+                problems.push(format!(
+                    "responses.{}: statusCode {} is not an HTTP status",
+                    response.selection_pattern, response.status_code
+                ));
+                continue;
+            };
+            let mut headers = Vec::new();
+            for (target, source) in &response.response_parameters {
+                match (
+                    header_target(target, "method.response.header."),
+                    ValueSource::parse(source),
+                ) {
+                    (Ok(name), Ok(source)) => headers.push((name, source)),
+                    (Err(e), _) | (_, Err(e)) => {
+                        problems.push(format!("responses.{}: {e}", response.selection_pattern))
+                    }
+                }
+            }
+            let mut templates = Vec::new();
+            for (content_type, text) in &response.response_templates {
+                match HeaderValue::from_str(content_type) {
+                    Ok(value) => templates.push((
+                        content_type.to_ascii_lowercase().into(),
+                        value,
+                        Template::parse(text),
+                    )),
+                    Err(_) => problems.push(format!(
+                        "responses.{}: {content_type:?} is not a content type",
+                        response.selection_pattern
+                    )),
+                }
+            }
+            entries.push(CompiledIntegrationResponse {
+                status,
+                selection: response.selection_regex.clone(),
+                headers,
+                templates,
+            });
+        }
+        IntegrationResponses { entries }
+    }
+
+    /// The response whose pattern matches `selector` (the back end's status code), else the
+    /// default one; `None` when neither exists.
+    pub(crate) fn select(&self, selector: &str) -> Option<&CompiledIntegrationResponse> {
+        self.entries
+            .iter()
+            .find(|r| r.selection.as_ref().is_some_and(|re| re.is_match(selector)))
+            .or_else(|| self.entries.iter().find(|r| r.selection.is_none()))
+    }
+}
+
+impl CompiledIntegrationResponse {
+    /// The method response: this response's status and mapped headers, and its template rendered
+    /// (chosen by the request's `Accept`, else `application/json`, else the first), or `passthrough`
+    /// when it has none.
+    pub(crate) fn respond(
+        &self,
+        ctx: &RequestContext,
+        request: &MethodRequest<'_>,
+        integration_headers: Option<&HeaderMap>,
+        passthrough: ResponseBody,
+    ) -> Response<ResponseBody> {
+        let (content_type, body) = match self.template_for(request.headers) {
+            Some((value, template)) => (value.clone(), ResponseBody::full(template.render(ctx))),
+            None => (APPLICATION_JSON.clone(), passthrough),
+        };
+        let mut response = Response::new(body);
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, content_type);
+        for (name, source) in &self.headers {
+            let value = source
+                .resolve(request, ctx, integration_headers)
+                .and_then(|v| HeaderValue::from_str(&v).ok());
+            if let Some(value) = value {
+                headers.insert(name.clone(), value);
+            }
+        }
+        response
+    }
+
+    fn template_for(&self, request_headers: &HeaderMap) -> Option<(&HeaderValue, &Template)> {
+        let accepted = request_headers
+            .get_all(ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(media_type);
+        let by_accept = accepted
+            .filter_map(|wanted| {
+                self.templates
+                    .iter()
+                    .find(|(ct, _, _)| ct.eq_ignore_ascii_case(wanted))
+            })
+            .next();
+        by_accept
+            .or_else(|| {
+                self.templates
+                    .iter()
+                    .find(|(ct, _, _)| &**ct == "application/json")
+            })
+            .or_else(|| self.templates.first())
+            .map(|(_, value, template)| (value, template))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::Request;
+    use http_body_util::BodyExt;
+
+    use crate::context::ClientConnection;
+    use crate::test_support::integration_response as response;
+
+    fn compiled(list: &[IntegrationResponse]) -> IntegrationResponses {
+        let mut problems = Vec::new();
+        let r = IntegrationResponses::compile(list, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        r
+    }
+
+    #[test]
+    fn selects_by_pattern_then_default() {
+        let responses = compiled(&[
+            response("default", 200, &[], &[]),
+            response("4\\d{2}", 400, &[], &[]),
+            response("404", 404, &[], &[]),
+        ]);
+        let status = |s: &str| responses.select(s).map(|r| r.status.as_u16());
+        assert_eq!(status("200"), Some(200));
+        assert_eq!(status("201"), Some(200));
+        assert_eq!(status("404"), Some(400));
+        assert_eq!(status("418"), Some(400));
+        assert_eq!(status("500"), Some(200));
+
+        let no_default = compiled(&[response("2\\d{2}", 200, &[], &[])]);
+        assert!(no_default.select("500").is_none());
+        assert!(no_default.select("204").is_some());
+    }
+
+    async fn respond(
+        r: &CompiledIntegrationResponse,
+        request_headers: &HeaderMap,
+        upstream: Option<&HeaderMap>,
+        passthrough: &'static str,
+    ) -> (u16, HeaderMap, String) {
+        let (parts, ()) = Request::get("/dev/pets").body(()).unwrap().into_parts();
+        let ctx = RequestContext::new(
+            &parts,
+            ClientConnection {
+                peer: "10.0.0.1:1".parse().unwrap(),
+                local: "127.0.0.1:2".parse().unwrap(),
+                tls: false,
+            },
+        );
+        let request = MethodRequest {
+            headers: request_headers,
+            query: None,
+            path_params: None,
+        };
+        let response = r.respond(&ctx, &request, upstream, ResponseBody::full(passthrough));
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn maps_status_headers_and_template() {
+        let responses = compiled(&[response(
+            "default",
+            201,
+            &[
+                ("method.response.header.Access-Control-Allow-Origin", "'*'"),
+                (
+                    "method.response.header.Location",
+                    "integration.response.header.Location",
+                ),
+                (
+                    "method.response.header.X-Absent",
+                    "integration.response.header.X-None",
+                ),
+            ],
+            &[
+                ("application/json", r#"{"method":"$context.httpMethod"}"#),
+                ("application/xml", "<m>$context.httpMethod</m>"),
+            ],
+        )]);
+        let r = responses.select("200").unwrap();
+        let mut upstream = HeaderMap::new();
+        upstream.insert("location", "/pets/9".parse().unwrap());
+
+        let (status, headers, body) =
+            respond(r, &HeaderMap::new(), Some(&upstream), "ignored").await;
+        assert_eq!(status, 201);
+        assert_eq!(body, r#"{"method":"GET"}"#);
+        assert_eq!(headers["content-type"], "application/json");
+        assert_eq!(headers["access-control-allow-origin"], "*");
+        assert_eq!(headers["location"], "/pets/9");
+        assert!(headers.get("x-absent").is_none());
+
+        let mut accept = HeaderMap::new();
+        accept.insert(
+            "accept",
+            "text/html, application/xml;q=0.9".parse().unwrap(),
+        );
+        let (_, headers, body) = respond(r, &accept, Some(&upstream), "ignored").await;
+        assert_eq!(body, "<m>GET</m>");
+        assert_eq!(headers["content-type"], "application/xml");
+    }
+
+    #[tokio::test]
+    async fn without_a_template_the_body_passes_through() {
+        let responses = compiled(&[response("default", 200, &[], &[])]);
+        let (status, headers, body) = respond(
+            responses.select("200").unwrap(),
+            &HeaderMap::new(),
+            None,
+            "raw body",
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(body, "raw body");
+        assert_eq!(headers["content-type"], "application/json");
+    }
+}

@@ -1,0 +1,247 @@
+//! The server: listener, connections (HTTP/1.1 and h2c by preface, or TLS with ALPN), and the
+//! graceful drain.
+//!
+//! On the shutdown signal the listener closes at once, every connection is told to finish (idle
+//! keep-alive connections close, HTTP/2 sends GOAWAY) and requests in flight complete, bodies
+//! included, for up to the drain timeout. The access log is flushed last.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+use turnpike_model::Deployment;
+
+use crate::access_log::{self, AccessLogWriter};
+use crate::config::{GatewayConfig, Limits};
+use crate::context::ClientConnection;
+use crate::error::ServeError;
+use crate::integrate;
+use crate::pipeline::{self, Shared};
+use crate::snapshot::Snapshot;
+
+/// How long a client has to send its request head, and to complete a TLS handshake.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A bound gateway, ready to [`serve`](Gateway::serve).
+///
+/// ```no_run
+/// # async fn run(deployment: turnpike_model::Deployment) -> Result<(), turnpike_gateway::ServeError> {
+/// use turnpike_gateway::{Gateway, GatewayConfig};
+/// let gateway = Gateway::bind(GatewayConfig::new("127.0.0.1:0".parse().unwrap()), deployment).await?;
+/// let reload = gateway.reload_handle(); // keep to swap deployments while serving
+/// gateway.serve(async { let _ = tokio::signal::ctrl_c().await; }).await
+/// # }
+/// ```
+pub struct Gateway {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    tls: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+    writer: AccessLogWriter,
+    drain_timeout: Duration,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("local_addr", &self.local_addr)
+            .field("tls", &self.tls.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Swaps the deployment of a running gateway; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ReloadHandle {
+    shared: Arc<Shared>,
+}
+
+impl ReloadHandle {
+    /// Compiles `deployment` and makes it the one new requests see; requests in flight finish on
+    /// the previous one.
+    pub fn reload(&self, deployment: Deployment) {
+        let snapshot = Snapshot::build(&deployment);
+        self.shared.snapshot.store(Arc::new(snapshot));
+    }
+}
+
+impl Gateway {
+    /// Loads the TLS files (if any), binds the listener and compiles `deployment`.
+    pub async fn bind(
+        config: GatewayConfig,
+        deployment: Deployment,
+    ) -> Result<Gateway, ServeError> {
+        let tls = config.tls.as_ref().map(crate::tls::acceptor).transpose()?;
+        let extra_roots = match &config.upstream_ca {
+            Some(path) => crate::tls::ca_bundle(path)?,
+            None => Vec::new(),
+        };
+        let upstream_tls = integrate::http::tls_config(extra_roots)
+            .map_err(|e| ServeError::UpstreamTls(e.to_string()))?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(ServeError::Bind)?;
+        let local_addr = listener.local_addr().map_err(ServeError::Bind)?;
+        let (access_log, writer) = access_log::start(config.access_log, tokio::io::stdout());
+        let shared = Arc::new(Shared {
+            snapshot: ArcSwap::from_pointee(Snapshot::build(&deployment)),
+            client: integrate::http::client(upstream_tls),
+            limits: config.limits,
+            access_log,
+        });
+        Ok(Gateway {
+            listener,
+            local_addr,
+            tls,
+            shared,
+            writer,
+            drain_timeout: config.drain_timeout,
+        })
+    }
+
+    /// The address the gateway listens on (with the real port when bound to port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Replaces the deployment; see [`ReloadHandle::reload`].
+    pub fn reload(&self, deployment: Deployment) {
+        self.reload_handle().reload(deployment);
+    }
+
+    /// A handle that can reload the deployment after [`serve`](Gateway::serve) took the gateway.
+    pub fn reload_handle(&self) -> ReloadHandle {
+        ReloadHandle {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and drains: requests in flight
+    /// finish (for up to the drain timeout) before this returns.
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
+        let Gateway {
+            listener,
+            local_addr,
+            tls,
+            shared,
+            writer,
+            drain_timeout,
+        } = self;
+        let builder = Arc::new(connection_builder(&shared.limits));
+        let graceful = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, peer)) => {
+                        let connection = ClientConnection {
+                            peer,
+                            local: stream.local_addr().unwrap_or(local_addr),
+                            tls: tls.is_some(),
+                        };
+                        tokio::spawn(serve_connection(
+                            stream,
+                            connection,
+                            tls.clone(),
+                            builder.clone(),
+                            shared.clone(),
+                            graceful.watcher(),
+                        ));
+                    }
+                    Err(error) => {
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        tracing::warn!(%error, "cannot accept a connection");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+            }
+        }
+        drop(listener);
+        let open = graceful.count();
+        tracing::info!(connections = open, "draining");
+        if tokio::time::timeout(drain_timeout, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                timeout_s = drain_timeout.as_secs(),
+                "drain timeout elapsed; closing the remaining connections"
+            );
+        }
+        writer.finish().await;
+        Ok(())
+    }
+}
+
+/// HTTP/1.1 and HTTP/2 with the header limits: hyper rejects what is far over them (431 for
+/// HTTP/1.1), the pipeline answers what is just over them with a gateway response.
+fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    let head = limits.max_header_bytes.saturating_add(limits.max_uri_bytes);
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT)
+        // hyper's floor is 8 KiB; the request head must fit with room for the first body bytes.
+        .max_buf_size(head.saturating_mul(2).max(64 * 1024));
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(head.saturating_mul(2)).unwrap_or(u32::MAX))
+        .max_concurrent_streams(Some(256));
+    builder
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    connection: ClientConnection,
+    tls: Option<TlsAcceptor>,
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    shared: Arc<Shared>,
+    watcher: Watcher,
+) {
+    let _ = stream.set_nodelay(true);
+    let service = service_fn(move |request| {
+        let shared = shared.clone();
+        async move { Ok::<_, Infallible>(pipeline::handle(shared, request, connection).await) }
+    });
+    let result = match tls {
+        None => {
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            watcher.watch(conn).await
+        }
+        Some(acceptor) => {
+            let stream =
+                match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                    Ok(Ok(stream)) => stream,
+                    Ok(Err(error)) => {
+                        tracing::debug!(peer = %connection.peer, %error, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(peer = %connection.peer, "TLS handshake timed out");
+                        return;
+                    }
+                };
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            watcher.watch(conn).await
+        }
+    };
+    if let Err(error) = result {
+        tracing::debug!(peer = %connection.peer, %error, "connection ended with an error");
+    }
+}

@@ -1,0 +1,220 @@
+//! The compiled deployment every request reads.
+//!
+//! A [`Snapshot`] holds, per API, its router, its routes with their compiled integrations
+//! (URI templates, mapping expressions, templates), its stages and its gateway responses: all the
+//! work a request would otherwise repeat. The server keeps it behind `ArcSwap`; a reload compiles
+//! a new one off the request path and swaps it in, and requests in flight finish on the old one.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use turnpike_model::{Api, ApiKind, Deployment, RouteKey, Stage};
+
+use crate::gateway_response::GatewayResponses;
+use crate::integrate::Integration;
+use crate::router::Router;
+
+/// A compiled deployment.
+#[derive(Debug, Default)]
+pub(crate) struct Snapshot {
+    /// In load order: without a selector, the first API whose route matches serves.
+    pub(crate) apis: Vec<Arc<CompiledApi>>,
+}
+
+/// One API, compiled.
+pub(crate) struct CompiledApi {
+    pub(crate) id: String,
+    pub(crate) kind: ApiKind,
+    pub(crate) router: Router,
+    pub(crate) routes: Vec<CompiledRoute>,
+    pub(crate) stages: Vec<Arc<StageInfo>>,
+    pub(crate) gateway_responses: GatewayResponses,
+}
+
+impl fmt::Debug for CompiledApi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CompiledApi")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("routes", &self.routes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A stage an API is deployed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StageInfo {
+    pub(crate) name: String,
+    pub(crate) variables: BTreeMap<String, String>,
+}
+
+impl StageInfo {
+    /// HTTP APIs' `$default` stage, served without a path prefix.
+    pub(crate) fn is_default(&self) -> bool {
+        self.name == Stage::DEFAULT
+    }
+}
+
+/// One route, compiled.
+#[derive(Debug)]
+pub(crate) struct CompiledRoute {
+    /// `$context.routeKey`: `GET /pets/{petId}` or `$default`.
+    pub(crate) route_key: String,
+    /// `$context.resourcePath`: `/pets/{petId}`.
+    pub(crate) resource_path: String,
+    /// `$context.resourceId`: six characters derived from the API id and resource path, so they
+    /// are stable across restarts like AWS's are across deployments.
+    pub(crate) resource_id: String,
+    pub(crate) integration: Integration,
+}
+
+impl Snapshot {
+    /// Compiles `deployment`. Never fails: the loader has validated the APIs, and anything the
+    /// gateway still cannot use is logged and answered at request time with a gateway response.
+    pub(crate) fn build(deployment: &Deployment) -> Snapshot {
+        Snapshot {
+            apis: deployment
+                .apis
+                .iter()
+                .map(|api| Arc::new(compile_api(api, &deployment.stages)))
+                .collect(),
+        }
+    }
+}
+
+fn compile_api(api: &Api, stages: &[Stage]) -> CompiledApi {
+    let mut problems = Vec::new();
+    let routes = api
+        .routes
+        .iter()
+        .map(|route| {
+            let resource_path = match &route.key {
+                RouteKey::Default => Stage::DEFAULT.to_owned(),
+                RouteKey::Method { path, .. } => path.clone(),
+            };
+            let greedy: Vec<&str> = resource_path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{')?.strip_suffix("+}"))
+                .collect();
+            let mut route_problems = Vec::new();
+            let integration =
+                Integration::compile(&route.integration, &greedy, &mut route_problems);
+            problems.extend(
+                route_problems
+                    .into_iter()
+                    .map(|p| format!("{} ({}): {p}", route.key, route.pointer)),
+            );
+            CompiledRoute {
+                route_key: route.key.to_string(),
+                resource_id: resource_id(&api.id, &resource_path),
+                resource_path,
+                integration,
+            }
+        })
+        .collect();
+    let gateway_responses = GatewayResponses::compile(&api.gateway_responses, &mut problems);
+    for problem in &problems {
+        tracing::warn!(api = %api.id, file = %api.source.display(), "{problem}");
+    }
+    CompiledApi {
+        id: api.id.clone(),
+        kind: api.kind,
+        router: Router::new(api.kind, &api.routes),
+        routes,
+        stages: stages_for(api.kind, stages)
+            .into_iter()
+            .map(|stage| {
+                Arc::new(StageInfo {
+                    name: stage.name,
+                    variables: stage.variables,
+                })
+            })
+            .collect(),
+        gateway_responses,
+    }
+}
+
+/// The stages an API of `kind` is deployed to: every stage of the deployment except `$default`
+/// for REST APIs (AWS has no such REST stage); with none given, the kind's usual default
+/// (REST `dev`, HTTP `$default`).
+pub(crate) fn stages_for(kind: ApiKind, stages: &[Stage]) -> Vec<Stage> {
+    if stages.is_empty() {
+        let name = match kind {
+            ApiKind::Rest => "dev",
+            ApiKind::Http => Stage::DEFAULT,
+        };
+        return vec![Stage::new(name)];
+    }
+    stages
+        .iter()
+        .filter(|s| kind == ApiKind::Http || !s.is_default())
+        .cloned()
+        .collect()
+}
+
+fn resource_id(api_id: &str, path: &str) -> String {
+    turnpike_model::api_id_from_title(&format!("{api_id} {path}"))
+        .chars()
+        .take(6)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{api, mock_route};
+
+    #[test]
+    fn compiles_routes_stages_and_ids() {
+        let rest = api(
+            "Shop",
+            ApiKind::Rest,
+            vec![mock_route("GET", "/items/{id}", 200, "")],
+        );
+        let http = api(
+            "Shop HTTP",
+            ApiKind::Http,
+            vec![mock_route("GET", "/items", 200, "")],
+        );
+        let mut prod = Stage::new("prod");
+        prod.variables.insert("host".into(), "example.com".into());
+        let deployment = Deployment {
+            apis: vec![Arc::new(rest), Arc::new(http)],
+            stages: vec![Stage::new("$default"), prod],
+        };
+        let snapshot = Snapshot::build(&deployment);
+        let [rest, http] = &snapshot.apis[..] else {
+            panic!("two apis")
+        };
+        assert_eq!(
+            rest.stages
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>(),
+            ["prod"]
+        );
+        assert_eq!(
+            http.stages
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>(),
+            ["$default", "prod"]
+        );
+        assert_eq!(rest.stages[0].variables["host"], "example.com");
+        let route = &rest.routes[0];
+        assert_eq!(route.route_key, "GET /items/{id}");
+        assert_eq!(route.resource_path, "/items/{id}");
+        assert_eq!(route.resource_id.len(), 6);
+        assert_eq!(route.resource_id, resource_id(&rest.id, "/items/{id}"));
+        assert_ne!(route.resource_id, resource_id(&rest.id, "/items"));
+    }
+
+    #[test]
+    fn without_stages_each_kind_gets_its_default() {
+        assert_eq!(stages_for(ApiKind::Rest, &[])[0].name, "dev");
+        assert_eq!(stages_for(ApiKind::Http, &[])[0].name, "$default");
+        let only_default = [Stage::new("$default")];
+        assert!(stages_for(ApiKind::Rest, &only_default).is_empty());
+    }
+}

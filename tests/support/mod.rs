@@ -1,0 +1,42 @@
+//! Shared helpers for the end-to-end tests: the real `turnpike` binary as a child process, a real
+//! upstream HTTP server, HTTP clients (HTTP/1.1, h2c, TLS, raw TCP), temporary fixture files and TLS
+//! certificates made at test time.
+//!
+//! Each test file is its own crate and uses part of this module, hence the `dead_code` allowance.
+#![allow(dead_code, unused_imports)]
+
+pub mod client;
+pub mod fixture;
+pub mod tls;
+pub mod turnpike;
+pub mod upstream;
+
+pub use client::{Conn, Reply, Req};
+pub use fixture::TempDir;
+pub use turnpike::Turnpike;
+pub use upstream::Upstream;
+
+/// The header every Turnpike response carries.
+pub const REQUEST_ID: &str = "x-amzn-requestid";
+/// The header naming the error type on gateway responses.
+pub const ERROR_TYPE: &str = "x-amzn-errortype";
+
+/// Asserts a gateway (error) response: exact status and body, the AWS error type, a request id.
+#[track_caller]
+pub fn assert_gateway_response(reply: &Reply, status: u16, body: &str, error_type: Option<&str>) {
+    assert_eq!(reply.status, status, "status of {reply:?}");
+    assert_eq!(reply.text(), body, "body of {reply:?}");
+    assert_eq!(
+        reply.header(ERROR_TYPE),
+        error_type,
+        "x-amzn-ErrorType of {reply:?}"
+    );
+    assert_request_id(reply);
+}
+
+/// Asserts the response carries a non-empty `x-amzn-RequestId`.
+#[track_caller]
+pub fn assert_request_id(reply: &Reply) {
+    let id = reply.header(REQUEST_ID).unwrap_or_default();
+    assert!(!id.is_empty(), "no x-amzn-RequestId in {reply:?}");
+}

@@ -1,0 +1,234 @@
+//! The real `turnpike` binary as a child process: started on port 0, its listening line parsed,
+//! stdout (banner, route table, access logs) and stderr (logs) collected, killed on drop.
+
+use std::io::{BufReader, Read};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Path of the binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_turnpike");
+
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running `turnpike serve`.
+pub struct Turnpike {
+    child: Child,
+    /// Where it listens, from its first line.
+    pub addr: SocketAddr,
+    /// `http` or `https`, from its first line.
+    pub scheme: String,
+    stdout: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<String>>,
+    banner_len: Arc<Mutex<Option<usize>>>,
+}
+
+impl Turnpike {
+    /// `turnpike serve FILE --listen 127.0.0.1:0`.
+    pub fn serve(file: &Path) -> Turnpike {
+        Turnpike::serve_args(&[file.to_str().unwrap()])
+    }
+
+    /// `turnpike serve ARGS... --listen 127.0.0.1:0` (unless ARGS has its own --listen); panics with
+    /// the process's output if it does not come up.
+    pub fn serve_args(args: &[&str]) -> Turnpike {
+        match Turnpike::try_serve(args) {
+            Ok(turnpike) => turnpike,
+            Err(output) => panic!(
+                "turnpike serve {args:?} did not start: {:?}\nstdout:\n{}\nstderr:\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        }
+    }
+
+    /// Like [`Turnpike::serve_args`], but hands back the output when the process exits before
+    /// printing its listening line.
+    pub fn try_serve(args: &[&str]) -> Result<Turnpike, Output> {
+        let mut command = Command::new(BIN);
+        command.arg("serve").args(args);
+        if !args.contains(&"--listen") {
+            command.args(["--listen", "127.0.0.1:0"]);
+        }
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .env("RUST_LOG", "info")
+            .spawn()
+            .expect("spawn turnpike");
+
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (first_line, first_line_rx) = mpsc::channel::<String>();
+        let out_pipe = child.stdout.take().expect("stdout piped");
+        let lines = Arc::clone(&stdout);
+        let banner_len = Arc::new(Mutex::new(None));
+        let first_chunk = Arc::clone(&banner_len);
+        std::thread::spawn(move || {
+            let mut reader = out_pipe;
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut partial = String::new();
+            let mut first = Some(first_line);
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                partial.push_str(&String::from_utf8_lossy(&buf[..n]));
+                let Some(end) = partial.rfind('\n') else {
+                    continue;
+                };
+                let complete: Vec<String> =
+                    partial[..end].split('\n').map(str::to_string).collect();
+                partial.drain(..=end);
+                // A chunk's lines are published together, so the banner appears whole.
+                let mut all = lines.lock().unwrap();
+                all.extend(complete);
+                if let Some(sender) = first.take() {
+                    *first_chunk.lock().unwrap() = Some(all.len());
+                    let _ = sender.send(all[0].clone());
+                }
+            }
+        });
+        let err_pipe = child.stderr.take().expect("stderr piped");
+        let errors = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(err_pipe);
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                errors
+                    .lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+
+        match first_line_rx.recv_timeout(START_TIMEOUT) {
+            Ok(line) => {
+                let (scheme, addr) = parse_listening_line(&line)
+                    .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+                Ok(Turnpike {
+                    child,
+                    addr,
+                    scheme,
+                    stdout,
+                    stderr,
+                    banner_len,
+                })
+            }
+            Err(_) => {
+                let _ = child.kill();
+                let status = child.wait().expect("wait turnpike");
+                // Give the reader threads a moment to drain the pipes.
+                std::thread::sleep(Duration::from_millis(100));
+                let out = stdout.lock().unwrap().join("\n");
+                let err = stderr.lock().unwrap().clone();
+                Err(Output {
+                    status,
+                    stdout: out.into_bytes(),
+                    stderr: err.into_bytes(),
+                })
+            }
+        }
+    }
+
+    /// `scheme://addr` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}://{}{}", self.scheme, self.addr, path)
+    }
+
+    /// Every stdout line so far (the first is the listening line).
+    pub fn stdout_lines(&self) -> Vec<String> {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    /// Stdout so far, one string.
+    pub fn stdout(&self) -> String {
+        self.stdout_lines().join("\n")
+    }
+
+    /// Stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 10 s) for a stdout line after the first `skip` lines that satisfies `pred`.
+    pub fn wait_for_line(&self, skip: usize, pred: impl Fn(&str) -> bool) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(line) = self.stdout_lines().into_iter().skip(skip).find(|l| pred(l)) {
+                return Some(line);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The banner: the listening line, a blank line, the route table, a blank line. Turnpike
+    /// prints it in one write, so it is the first chunk read from the pipe.
+    pub fn banner(&self) -> Vec<String> {
+        let lines = self.stdout_lines();
+        let len = self.banner_len.lock().unwrap().unwrap_or(lines.len());
+        lines[..len.min(lines.len())].to_vec()
+    }
+
+    /// Sends a signal (`TERM`, `INT`) to the process.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([format!("-{name}"), self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{name} failed");
+    }
+
+    /// Waits up to `timeout` for the process to exit.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// True while the process runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Turnpike {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `Turnpike listening on http://127.0.0.1:PORT` → (`http`, addr).
+pub fn parse_listening_line(line: &str) -> Option<(String, SocketAddr)> {
+    let url = line.strip_prefix("Turnpike listening on ")?;
+    let (scheme, addr) = url.split_once("://")?;
+    Some((scheme.to_string(), addr.parse().ok()?))
+}
+
+/// Runs `turnpike ARGS...` to completion (validate, routes, usage errors).
+pub fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run turnpike")
+}
