@@ -71,6 +71,17 @@ impl GatewayError {
         GatewayError::new(GatewayResponseType::MissingAuthenticationToken)
     }
 
+    /// A REST request whose first path segment names no stage of the API: AWS answers a plain
+    /// 403 `{"message":"Forbidden"}` (ForbiddenException) that no gateway response customises,
+    /// since without a stage there is no deployment to take customisations from.
+    pub(crate) fn unknown_stage() -> GatewayError {
+        GatewayError {
+            status: Some(403),
+            error_type: "ForbiddenException",
+            ..GatewayError::new(GatewayResponseType::Default4xx).with_message("Forbidden")
+        }
+    }
+
     pub(crate) fn request_too_large() -> GatewayError {
         GatewayError::new(GatewayResponseType::RequestTooLarge)
     }

@@ -86,6 +86,10 @@ async fn serve(
         .or_else(|| parts.uri.authority().map(|a| a.as_str()));
     let target = dispatch(snapshot, &parts.method, host, parts.uri.path())
         .ok_or_else(GatewayError::missing_authentication_token)?;
+    if target.stage.is_none() && target.api.kind == ApiKind::Rest {
+        // Left out of `ctx.api` on purpose: the API's customised responses do not apply.
+        return Err(GatewayError::unknown_stage());
+    }
     ctx.api = Some(target.api.clone());
     ctx.stage = target.stage;
 

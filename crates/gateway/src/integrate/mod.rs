@@ -107,7 +107,7 @@ pub(crate) async fn invoke(
     match integration {
         Integration::HttpProxy(http) => http.proxy(call).await,
         Integration::Http(http) => http.call(call).await,
-        Integration::Mock(mock) => mock.invoke(call),
+        Integration::Mock(mock) => mock.invoke(call).await,
         Integration::Unsupported(_) => Err(GatewayError::internal_server_error()),
     }
 }
