@@ -6,7 +6,8 @@
 //!    HTTP APIs serve `$default` without a prefix and named stages with one.
 //! 3. Without a selector, APIs are tried in load order and the first whose route matches serves.
 //!    When none matches, the answer is the first API that has the request's stage (else the first
-//!    API): REST 403 `Missing Authentication Token`, HTTP API 404 `Not Found`.
+//!    API): REST 403 `Missing Authentication Token`, HTTP API 404 `Not Found`. A REST path whose
+//!    first segment is no stage of the API gets AWS's plain 403 `Forbidden` (see the pipeline).
 
 use std::sync::Arc;
 

@@ -2,11 +2,9 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use turnpike_model::{
-    Api, ApiKind, HttpMethod, Integration, IntegrationResponse, IntegrationType,
-    PassthroughBehavior, PayloadFormatVersion, Route, RouteKey,
+    Api, ApiKind, HttpMethod, Integration, IntegrationResponse, IntegrationType, Route, RouteKey,
 };
 
 pub(crate) fn api(title: &str, kind: ApiKind, routes: Vec<Route>) -> Api {
@@ -22,18 +20,7 @@ pub(crate) fn api(title: &str, kind: ApiKind, routes: Vec<Route>) -> Api {
 }
 
 pub(crate) fn integration(kind: IntegrationType) -> Integration {
-    Integration {
-        kind,
-        uri: None,
-        http_method: None,
-        request_parameters: BTreeMap::new(),
-        request_templates: BTreeMap::new(),
-        passthrough_behavior: PassthroughBehavior::WhenNoMatch,
-        content_handling: None,
-        responses: Vec::new(),
-        timeout: Duration::from_secs(29),
-        payload_format_version: PayloadFormatVersion::V1,
-    }
+    Integration::new(kind)
 }
 
 fn key(method: &str, path: &str) -> RouteKey {

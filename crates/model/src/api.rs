@@ -191,6 +191,25 @@ pub struct Integration {
     pub payload_format_version: PayloadFormatVersion,
 }
 
+impl Integration {
+    /// An integration of `kind` with nothing configured: AWS's defaults (WHEN_NO_MATCH
+    /// passthrough, payload 1.0, the REST API's 29 s timeout) and no mappings or responses.
+    pub fn new(kind: IntegrationType) -> Integration {
+        Integration {
+            kind,
+            uri: None,
+            http_method: None,
+            request_parameters: BTreeMap::new(),
+            request_templates: BTreeMap::new(),
+            passthrough_behavior: PassthroughBehavior::WhenNoMatch,
+            content_handling: None,
+            responses: Vec::new(),
+            timeout: Duration::from_secs(29),
+            payload_format_version: PayloadFormatVersion::V1,
+        }
+    }
+}
+
 /// One entry of `x-amazon-apigateway-integration.responses`.
 #[derive(Debug, Clone)]
 pub struct IntegrationResponse {

@@ -3,13 +3,7 @@
 mod http_api;
 mod rest_api;
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
-use turnpike_model::{
-    ApiKind, HttpMethod, Integration, IntegrationType, PassthroughBehavior, PayloadFormatVersion,
-    Route, RouteKey,
-};
+use turnpike_model::{ApiKind, HttpMethod, Integration, IntegrationType, Route, RouteKey};
 
 use super::{RouteMiss, Router};
 
@@ -27,18 +21,7 @@ fn route(key: &str) -> Route {
         key,
         operation_id: None,
         pointer: String::new(),
-        integration: Integration {
-            kind: IntegrationType::Mock,
-            uri: None,
-            http_method: None,
-            request_parameters: BTreeMap::new(),
-            request_templates: BTreeMap::new(),
-            passthrough_behavior: PassthroughBehavior::WhenNoMatch,
-            content_handling: None,
-            responses: Vec::new(),
-            timeout: Duration::from_secs(29),
-            payload_format_version: PayloadFormatVersion::V1,
-        },
+        integration: Integration::new(IntegrationType::Mock),
     }
 }
 
