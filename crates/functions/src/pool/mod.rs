@@ -1,0 +1,255 @@
+//! A function's pool of warm workers: admission (reserved concurrency and a bounded queue), warm
+//! reuse of idle workers (one invocation at a time each) and replacement of dead ones. `headers`
+//! prepares the Runtime API headers, `outcome` maps every way an invocation can end to Lambda's
+//! answer, `reaper` stops idle workers.
+
+mod headers;
+mod outcome;
+mod reaper;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::HeaderValue;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
+
+use crate::config::FunctionConfig;
+use crate::error::InvokeError;
+use crate::invoke::{InvokeContext, InvokeOutcome};
+use crate::limits::MAX_REQUEST_PAYLOAD_BYTES;
+use crate::runtime_api::slot::InvocationHeaders;
+use crate::worker::{Launch, RunFailure, SpawnError, Worker};
+
+/// A snapshot of a pool's load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Invocations holding a worker.
+    pub running: usize,
+    /// Invocations waiting for a free slot.
+    pub queued: usize,
+    /// Warm workers waiting for an invocation.
+    pub idle: usize,
+}
+
+/// One function's workers. Cheap to clone; the workers are killed when the last clone is dropped
+/// (or at [`FunctionPool::shutdown`]).
+#[derive(Clone)]
+pub struct FunctionPool {
+    inner: Arc<PoolInner>,
+}
+
+struct Idle {
+    worker: Worker,
+    since: Instant,
+}
+
+pub(crate) struct PoolInner {
+    config: FunctionConfig,
+    launch: Launch,
+    arn: String,
+    arn_header: HeaderValue,
+    permits: Arc<Semaphore>,
+    queued: AtomicUsize,
+    running: AtomicUsize,
+    idle: Mutex<Vec<Idle>>,
+    closed: AtomicBool,
+}
+
+impl FunctionPool {
+    /// Creates the pool, starts its idle reaper and its `min_warm` workers. Requires a Tokio runtime.
+    pub(crate) async fn start(config: FunctionConfig, launch: Launch, arn: String) -> FunctionPool {
+        let arn_header =
+            HeaderValue::from_str(&arn).unwrap_or_else(|_| HeaderValue::from_static(""));
+        let permits = Arc::new(Semaphore::new(config.concurrency() as usize));
+        let inner = Arc::new(PoolInner {
+            config,
+            launch,
+            arn,
+            arn_header,
+            permits,
+            queued: AtomicUsize::new(0),
+            running: AtomicUsize::new(0),
+            idle: Mutex::new(Vec::new()),
+            closed: AtomicBool::new(false),
+        });
+        reaper::spawn(Arc::downgrade(&inner), inner.config.idle_timeout);
+        let warm = inner.config.min_warm.min(inner.config.concurrency());
+        for _ in 0..warm {
+            match Worker::spawn(&inner.launch).await {
+                Ok(worker) => inner.put_idle(worker),
+                Err(error) => {
+                    tracing::warn!(function = %inner.config.name, ?error, "could not pre-warm a worker");
+                    break;
+                }
+            }
+        }
+        FunctionPool { inner }
+    }
+
+    /// The function's configuration.
+    pub fn config(&self) -> &FunctionConfig {
+        &self.inner.config
+    }
+
+    /// The function's unqualified ARN.
+    pub fn arn(&self) -> &str {
+        &self.inner.arn
+    }
+
+    /// Current load.
+    pub fn stats(&self) -> PoolStats {
+        PoolStats {
+            running: self.inner.running.load(Ordering::SeqCst),
+            queued: self.inner.queued.load(Ordering::SeqCst),
+            idle: self.inner.lock_idle().len(),
+        }
+    }
+
+    /// Invokes the function synchronously (`RequestResponse`) with `payload` as the event.
+    ///
+    /// The invocation runs in its own task: a caller that stops waiting does not kill the worker,
+    /// which finishes the invocation and goes back to the pool.
+    pub async fn invoke(
+        &self,
+        payload: Bytes,
+        ctx: InvokeContext,
+    ) -> Result<InvokeOutcome, InvokeError> {
+        if payload.len() > MAX_REQUEST_PAYLOAD_BYTES {
+            return Err(InvokeError::RequestTooLarge {
+                size: payload.len(),
+            });
+        }
+        let request_id: Arc<str> = match &ctx.request_id {
+            Some(id) => id.as_str().into(),
+            None => uuid::Uuid::new_v4().to_string().into(),
+        };
+        let headers = headers::invocation_headers(&request_id, &ctx, &self.inner.arn_header)?;
+        let permit = self.inner.admit().await?;
+        let inner = self.inner.clone();
+        tokio::spawn(async move { inner.execute(permit, request_id, payload, headers).await })
+            .await
+            .map_err(|error| InvokeError::Host(std::io::Error::other(error.to_string())))?
+    }
+
+    /// Refuses new invocations and kills the idle workers, waiting until they are gone. Busy
+    /// workers are killed as their invocations finish.
+    pub async fn shutdown(&self) {
+        self.inner.closed.store(true, Ordering::SeqCst);
+        self.inner.permits.close();
+        let idle: Vec<Idle> = self.inner.lock_idle().drain(..).collect();
+        for entry in &idle {
+            entry.worker.kill();
+        }
+        for entry in &idle {
+            entry.worker.kill_and_wait().await;
+        }
+    }
+}
+
+impl PoolInner {
+    fn lock_idle(&self) -> MutexGuard<'_, Vec<Idle>> {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for a free slot, queueing up to `max_queue`; beyond it, throttled.
+    async fn admit(&self) -> Result<OwnedSemaphorePermit, InvokeError> {
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(InvokeError::ShutDown);
+        }
+        if self.config.concurrency() == 0 {
+            return Err(InvokeError::Throttled);
+        }
+        match self.permits.clone().try_acquire_owned() {
+            Ok(permit) => return Ok(permit),
+            Err(TryAcquireError::Closed) => return Err(InvokeError::ShutDown),
+            Err(TryAcquireError::NoPermits) => {}
+        }
+        if self.queued.fetch_add(1, Ordering::SeqCst) >= self.config.max_queue {
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+            return Err(InvokeError::Throttled);
+        }
+        let _queued = Counted(&self.queued);
+        self.permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| InvokeError::ShutDown)
+    }
+
+    async fn execute(
+        self: Arc<Self>,
+        _permit: OwnedSemaphorePermit,
+        request_id: Arc<str>,
+        payload: Bytes,
+        headers: InvocationHeaders,
+    ) -> Result<InvokeOutcome, InvokeError> {
+        self.running.fetch_add(1, Ordering::SeqCst);
+        let _running = Counted(&self.running);
+        let mut warm = self.take_idle();
+        loop {
+            let (worker, cold_start) = match warm.take() {
+                Some(worker) => (worker, false),
+                None => (self.spawn(&request_id).await?, true),
+            };
+            let result = worker
+                .run(
+                    request_id.clone(),
+                    payload.clone(),
+                    headers.clone(),
+                    self.config.timeout,
+                )
+                .await;
+            match result {
+                // A warm worker that died while idle never saw the event: start a fresh one.
+                Err(RunFailure::Exited {
+                    delivered: false, ..
+                }) if !cold_start => continue,
+                result => return self.finish(worker, cold_start, &request_id, result).await,
+            }
+        }
+    }
+
+    async fn spawn(&self, request_id: &str) -> Result<Worker, InvokeError> {
+        Worker::spawn(&self.launch)
+            .await
+            .map_err(|error| match error {
+                SpawnError::Endpoint(error) => InvokeError::Host(error),
+                SpawnError::Exec(reason) => InvokeError::InvalidEntrypoint {
+                    request_id: request_id.to_string(),
+                    reason,
+                },
+            })
+    }
+
+    /// The most recently used live idle worker (warmest caches); dead ones are dropped.
+    fn take_idle(&self) -> Option<Worker> {
+        let mut idle = self.lock_idle();
+        while let Some(entry) = idle.pop() {
+            if !entry.worker.has_exited() {
+                return Some(entry.worker);
+            }
+        }
+        None
+    }
+
+    pub(super) fn put_idle(&self, worker: Worker) {
+        if self.closed.load(Ordering::SeqCst) || worker.has_exited() {
+            return;
+        }
+        self.lock_idle().push(Idle {
+            worker,
+            since: Instant::now(),
+        });
+    }
+}
+
+/// Decrements a counter when dropped, so cancelled waits are not counted forever.
+struct Counted<'a>(&'a AtomicUsize);
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}

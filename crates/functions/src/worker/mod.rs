@@ -1,0 +1,236 @@
+//! One execution environment: a runtime process, its Runtime API endpoint, its log forwarding
+//! and the task that reaps it. `command` says how it starts, `spawner` who forks it.
+
+mod command;
+mod logs;
+mod spawner;
+
+use std::io;
+use std::os::unix::process::ExitStatusExt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, watch};
+
+pub(crate) use self::command::Launch;
+use crate::error::ExitReason;
+use crate::limits::{INIT_TIMEOUT, KILL_WAIT};
+use crate::runtime_api::slot::{
+    Invocation, InvocationEvent, InvocationHeaders, RuntimeReply, Slot,
+};
+use crate::runtime_api::{self, Endpoint};
+
+/// Why a worker could not be started.
+#[derive(Debug)]
+pub(crate) enum SpawnError {
+    /// The Runtime API endpoint could not be bound.
+    Endpoint(io::Error),
+    /// The program could not be executed; Lambda's wording.
+    Exec(String),
+}
+
+/// An invocation the worker did not answer.
+#[derive(Debug)]
+pub(crate) enum RunFailure {
+    TimedOut,
+    /// The process ended; `delivered` tells whether the runtime had fetched the invocation.
+    Exited {
+        reason: ExitReason,
+        delivered: bool,
+    },
+}
+
+/// A runtime's answer and how long it took from delivery.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) reply: RuntimeReply,
+    pub(crate) duration: Duration,
+}
+
+/// A running worker process. Dropping it kills the process group.
+pub(crate) struct Worker {
+    pid: u32,
+    slot: Arc<Slot>,
+    exit: watch::Receiver<Option<ExitReason>>,
+    exited: Arc<AtomicBool>,
+    _endpoint: Endpoint,
+}
+
+impl Worker {
+    /// Starts a worker for `launch` and returns once the process exists (not once it is ready).
+    pub(crate) async fn spawn(launch: &Launch) -> Result<Worker, SpawnError> {
+        let slot = Arc::new(Slot::default());
+        let endpoint = runtime_api::bind(slot.clone())
+            .await
+            .map_err(SpawnError::Endpoint)?;
+        let log_stream = crate::environment::log_stream_name();
+        let command = launch.command(endpoint.addr, &log_stream);
+        let mut child = spawner::spawn(command)
+            .await
+            .map_err(|error| SpawnError::Exec(launch.exec_failure(&error)))?;
+        let Some(pid) = child.id() else {
+            return Err(SpawnError::Exec(format!(
+                "{} exited while starting",
+                launch.program.display()
+            )));
+        };
+        if let Some(stdout) = child.stdout.take() {
+            logs::forward(
+                stdout,
+                logs::Stream::Stdout,
+                launch.function.clone(),
+                slot.clone(),
+            );
+        }
+        if let Some(stderr) = child.stderr.take() {
+            logs::forward(
+                stderr,
+                logs::Stream::Stderr,
+                launch.function.clone(),
+                slot.clone(),
+            );
+        }
+        let (exit_tx, exit) = watch::channel(None);
+        let exited = Arc::new(AtomicBool::new(false));
+        let flag = exited.clone();
+        let function = launch.function.clone();
+        tokio::spawn(async move {
+            let status = child.wait().await;
+            flag.store(true, Ordering::SeqCst);
+            // The leader is gone; its own children (a bootstrap's background jobs) may not be.
+            kill_group(pid);
+            let reason = match status {
+                Ok(status) => match (status.code(), status.signal()) {
+                    (Some(code), _) => ExitReason::Code(code),
+                    (None, Some(signal)) => ExitReason::Signal(signal),
+                    (None, None) => ExitReason::Code(-1),
+                },
+                Err(_) => KILLED,
+            };
+            tracing::debug!(function = %function, pid, %reason, "worker exited");
+            let _ = exit_tx.send(Some(reason));
+        });
+        tracing::debug!(function = %launch.function, pid, api = %endpoint.addr, "worker started");
+        Ok(Worker {
+            pid,
+            slot,
+            exit,
+            exited,
+            _endpoint: endpoint,
+        })
+    }
+
+    pub(crate) fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// True once the process has exited.
+    pub(crate) fn has_exited(&self) -> bool {
+        self.exited.load(Ordering::SeqCst)
+    }
+
+    /// Sends SIGKILL to the worker's whole process group.
+    pub(crate) fn kill(&self) {
+        if !self.has_exited() {
+            kill_group(self.pid);
+        }
+    }
+
+    /// Kills the process group and waits (a bounded time) until the process is reaped.
+    pub(crate) async fn kill_and_wait(&self) {
+        self.kill();
+        let mut exit = self.exit.clone();
+        let _ = tokio::time::timeout(KILL_WAIT, exit.wait_for(Option::is_some)).await;
+    }
+
+    /// Runs one invocation: waits for the runtime to fetch it (bounded by Lambda's init time
+    /// plus the timeout), then for its answer until the deadline, watching for the process to die.
+    pub(crate) async fn run(
+        &self,
+        request_id: Arc<str>,
+        payload: Bytes,
+        headers: InvocationHeaders,
+        timeout: Duration,
+    ) -> Result<Answer, RunFailure> {
+        let (events, mut heard) = mpsc::unbounded_channel();
+        self.slot.dispatch(Invocation {
+            request_id,
+            payload,
+            headers,
+            timeout,
+            events,
+        });
+        let mut exit = self.exit.clone();
+        let mut delivered = None;
+        let mut deadline = Instant::now() + INIT_TIMEOUT + timeout;
+        loop {
+            let step = tokio::select! {
+                biased;
+                event = heard.recv() => Step::Heard(event),
+                reason = exit.wait_for(Option::is_some) => Step::Exited(reason.ok().and_then(|r| *r)),
+                _ = tokio::time::sleep_until(deadline.into()) => Step::TimedOut,
+            };
+            let answer = |reply| Answer {
+                reply,
+                duration: delivered
+                    .map(|at: Instant| at.elapsed())
+                    .unwrap_or_default(),
+            };
+            match step {
+                Step::Heard(Some(InvocationEvent::Delivered { at })) => {
+                    delivered = Some(at);
+                    deadline = at + timeout;
+                }
+                Step::Heard(Some(InvocationEvent::Reply(reply))) => return Ok(answer(reply)),
+                Step::Heard(None) => {
+                    let reason = exit.wait_for(Option::is_some).await.ok().and_then(|r| *r);
+                    return Err(RunFailure::Exited {
+                        reason: reason.unwrap_or(KILLED),
+                        delivered: delivered.is_some(),
+                    });
+                }
+                Step::Exited(reason) => {
+                    // An answer posted just before exiting still counts.
+                    while let Ok(event) = heard.try_recv() {
+                        if let InvocationEvent::Reply(reply) = event {
+                            return Ok(answer(reply));
+                        }
+                    }
+                    return Err(RunFailure::Exited {
+                        reason: reason.unwrap_or(KILLED),
+                        delivered: delivered.is_some(),
+                    });
+                }
+                Step::TimedOut => return Err(RunFailure::TimedOut),
+            }
+        }
+    }
+}
+
+/// What woke [`Worker::run`] up.
+enum Step {
+    Heard(Option<InvocationEvent>),
+    Exited(Option<ExitReason>),
+    TimedOut,
+}
+
+/// Reported when the exit status was lost (the reaper task did not run to the end).
+const KILLED: ExitReason = ExitReason::Signal(libc::SIGKILL);
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn kill_group(pid: u32) {
+    let Ok(pgid) = libc::pid_t::try_from(pid) else {
+        return;
+    };
+    // SAFETY: killpg only sends a signal; the group is the worker's own (`process_group(0)`).
+    unsafe {
+        libc::killpg(pgid, libc::SIGKILL);
+    }
+}
