@@ -1,13 +1,15 @@
 //! The route table printed by `serve` and `routes`: per API its name, kind and id, then one line per
-//! route and stage with the full local URL.
+//! route and stage with the full local URL; and the table of the functions templates declare.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use turnpike_gateway::RouteUrl;
-use turnpike_model::{Api, ApiKind};
+use turnpike_model::{Api, ApiKind, Function};
 
 const HEADINGS: [&str; 5] = ["STAGE", "METHOD", "PATH", "URL", "INTEGRATION"];
+const FUNCTION_HEADINGS: [&str; 5] = ["NAME", "RUNTIME", "HANDLER", "TIMEOUT", "CODE"];
 
 /// Renders the table for `apis` from the gateway's [`RouteUrl`]s. With several APIs each gets the
 /// two ways to address it alone: the `Host` header and the `/restapis/{id}/...` path.
@@ -50,18 +52,50 @@ pub fn render(apis: &[Arc<Api>], urls: &[RouteUrl], base_url: &str) -> String {
             out.push_str("  (no routes)\n");
             continue;
         }
-        let mut widths = HEADINGS.map(str::len);
-        for row in &rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.len());
-            }
-        }
-        write_row(&mut out, &HEADINGS, &widths);
-        for row in &rows {
-            write_row(&mut out, row, &widths);
-        }
+        write_table(&mut out, &HEADINGS, &rows);
     }
     out
+}
+
+/// The functions of `functions` ((template, function) pairs), after a blank line and a
+/// `Functions` heading; empty when there are none.
+pub fn render_functions(functions: &[(PathBuf, Function)]) -> String {
+    if functions.is_empty() {
+        return String::new();
+    }
+    let cells: Vec<[String; 5]> = functions
+        .iter()
+        .map(|(_, f)| {
+            [
+                f.function_name.clone(),
+                f.runtime.clone(),
+                f.handler.clone().unwrap_or_else(|| "-".into()),
+                format!("{}s", f.timeout.as_secs_f64()),
+                f.code_dir.display().to_string(),
+            ]
+        })
+        .collect();
+    let rows: Vec<[&str; 5]> = cells
+        .iter()
+        .map(|row| row.each_ref().map(String::as_str))
+        .collect();
+    let mut out = String::from("\nFunctions\n");
+    write_table(&mut out, &FUNCTION_HEADINGS, &rows);
+    out
+}
+
+/// `headings` then `rows`, each column as wide as its widest cell.
+fn write_table(out: &mut String, headings: &[&str; 5], rows: &[[&str; 5]]) {
+    let mut widths = headings.map(str::len);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.len());
+        }
+    }
+    write_row(out, headings, &widths);
+    for row in rows {
+        write_row(out, row, &widths);
+    }
 }
 
 /// "REST API" / "HTTP API", as the AWS console names them.
@@ -174,6 +208,42 @@ API \"Pet Store\" (REST API, id abcde12345)
              http://h:1/restapis/bbbbbbbbbb/{stage}/_user_request_/{path}\n\
              \x20 STAGE     METHOD  PATH      URL                  INTEGRATION\n\
              \x20 $default  *       $default  http://h:1/{proxy+}  HTTP_PROXY http://x\n"
+        );
+    }
+
+    #[test]
+    fn functions_table() {
+        use std::time::Duration;
+        let function = |name: &str, runtime: &str, handler: Option<&str>, secs: u64| Function {
+            logical_id: name.into(),
+            function_name: name.into(),
+            runtime: runtime.into(),
+            handler: handler.map(str::to_string),
+            code_dir: PathBuf::from(format!("/app/{name}")),
+            timeout: Duration::from_secs(secs),
+            memory_mb: 128,
+            environment: BTreeMap::new(),
+            reserved_concurrency: None,
+            architectures: Vec::new(),
+            pointer: format!("/Resources/{name}"),
+        };
+        assert_eq!(render_functions(&[]), "");
+        let functions = [
+            (
+                PathBuf::from("t.yaml"),
+                function("HelloFunction", "python3.12", Some("app.handler"), 3),
+            ),
+            (
+                PathBuf::from("t.yaml"),
+                function("Echo", "provided.al2023", None, 30),
+            ),
+        ];
+        assert_eq!(
+            render_functions(&functions),
+            "\nFunctions\n\
+             \x20 NAME           RUNTIME          HANDLER      TIMEOUT  CODE\n\
+             \x20 HelloFunction  python3.12       app.handler  3s       /app/HelloFunction\n\
+             \x20 Echo           provided.al2023  -            30s      /app/Echo\n"
         );
     }
 }

@@ -1,8 +1,12 @@
-//! How a [`Gateway`](crate::Gateway) serves: address, TLS, access log, limits.
+//! How a [`Gateway`](crate::Gateway) serves: address, TLS, access log, limits, functions.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use turnpike_functions::FunctionHost;
 
 use crate::access_log::AccessLog;
 
@@ -13,7 +17,24 @@ use crate::access_log::AccessLog;
 /// config.access_log = turnpike_gateway::AccessLog::json();
 /// assert_eq!(config.limits.max_body_bytes, 10 * 1024 * 1024);
 /// ```
-#[derive(Debug, Clone)]
+///
+/// AWS_PROXY (Lambda proxy) integrations invoke the functions of a
+/// [`FunctionHost`](turnpike_functions::FunctionHost) by the name in their function ARN:
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use turnpike_functions::{FunctionConfig, FunctionHost, HostConfig, Runtime};
+///
+/// let host = Arc::new(FunctionHost::new(HostConfig::default())?);
+/// host.add_function(FunctionConfig::new("Hello", Runtime::Python("3.12".into()), "app.handler", "./hello"))
+///     .await?;
+/// let mut config = turnpike_gateway::GatewayConfig::new("127.0.0.1:8080".parse()?);
+/// config.functions = Some(host);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
 pub struct GatewayConfig {
     pub listen: SocketAddr,
     /// Serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) instead of cleartext HTTP/1.1 and h2c.
@@ -26,10 +47,30 @@ pub struct GatewayConfig {
     /// How long [`Gateway::serve`](crate::Gateway::serve) waits for in-flight requests after the
     /// shutdown signal before closing what remains.
     pub drain_timeout: Duration,
+    /// The functions AWS_PROXY integrations invoke. Without it (or when it lacks the function an
+    /// integration names) such requests answer 500, as AWS does for a function it cannot invoke.
+    pub functions: Option<Arc<FunctionHost>>,
+}
+
+impl fmt::Debug for GatewayConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GatewayConfig")
+            .field("listen", &self.listen)
+            .field("tls", &self.tls)
+            .field("upstream_ca", &self.upstream_ca)
+            .field("access_log", &self.access_log)
+            .field("limits", &self.limits)
+            .field("drain_timeout", &self.drain_timeout)
+            .field(
+                "functions",
+                &self.functions.as_ref().map(|host| host.function_names()),
+            )
+            .finish()
+    }
 }
 
 impl GatewayConfig {
-    /// No TLS, the CLF access log, AWS's limits, a 30 s drain.
+    /// No TLS, the CLF access log, AWS's limits, a 30 s drain, no functions.
     pub fn new(listen: SocketAddr) -> GatewayConfig {
         GatewayConfig {
             listen,
@@ -38,6 +79,7 @@ impl GatewayConfig {
             access_log: AccessLog::clf(),
             limits: Limits::default(),
             drain_timeout: Duration::from_secs(30),
+            functions: None,
         }
     }
 }

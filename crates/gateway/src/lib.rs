@@ -4,9 +4,10 @@
 //! snapshot of a deployment held behind `arc-swap`, the [`router`] that matches AWS's routing
 //! rules in time proportional to a path's segments, and the request pipeline as a chain of small
 //! stages, one file each: `dispatch` (which API and stage), `limits`, route, `integrate` (HTTP,
-//! HTTP_PROXY, MOCK), `respond`, `access_log`, and the single mapping from every failure to an
-//! AWS gateway response (`gateway_response`). It reads only resolved `turnpike-model` types, never
-//! raw documents, and owns no durable state.
+//! HTTP_PROXY, MOCK, and AWS_PROXY on the functions of a `turnpike_functions::FunctionHost`
+//! given in [`GatewayConfig::functions`]), `respond`, `access_log`, and the single mapping from
+//! every failure to an AWS gateway response (`gateway_response`). It reads only resolved
+//! `turnpike-model` types, never raw documents, and owns no durable state.
 //!
 //! ```no_run
 //! # async fn run(deployment: turnpike_model::Deployment) -> Result<(), turnpike_gateway::ServeError> {

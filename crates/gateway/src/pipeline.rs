@@ -41,6 +41,7 @@ pub(crate) struct Shared {
     pub(crate) client: UpstreamClient,
     pub(crate) limits: Limits,
     pub(crate) access_log: AccessLogSink,
+    pub(crate) functions: Option<integrate::lambda::Functions>,
 }
 
 /// Answers one request. Never fails: every failure becomes a gateway response.
@@ -116,6 +117,7 @@ async fn serve(
         body,
         params: Some(params),
         max_body_bytes: shared.limits.max_body_bytes,
+        functions: shared.functions.as_ref().map(|f| &*f.0),
     };
     let response = integrate::invoke(&route.integration, call).await?;
     Ok((response, route.integration.kind()))

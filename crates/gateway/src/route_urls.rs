@@ -1,6 +1,6 @@
 //! The local URL of every route on every stage, for the CLI's route table.
 
-use turnpike_model::{ApiKind, Deployment, IntegrationType, RouteKey};
+use turnpike_model::{ApiKind, Deployment, Integration, IntegrationType, RouteKey};
 
 use crate::snapshot::stages_for;
 
@@ -25,14 +25,14 @@ pub struct RouteUrl {
 /// ```
 /// # use std::sync::Arc;
 /// # use turnpike_model::{Deployment, Stage};
-/// let deployment = Deployment { apis: vec![], stages: vec![Stage::new("dev")] };
+/// let deployment = Deployment::new(vec![], vec![Stage::new("dev")]);
 /// assert!(turnpike_gateway::route_urls(&deployment, "http://127.0.0.1:8080").is_empty());
 /// ```
 pub fn route_urls(deployment: &Deployment, base_url: &str) -> Vec<RouteUrl> {
     let base = base_url.trim_end_matches('/');
     let mut urls = Vec::new();
     for api in &deployment.apis {
-        for stage in stages_for(api.kind, &deployment.stages) {
+        for stage in stages_for(api.kind, deployment.stages_of(&api.id)) {
             let prefix = if stage.is_default() {
                 String::new()
             } else {
@@ -48,12 +48,7 @@ pub fn route_urls(deployment: &Deployment, base_url: &str) -> Vec<RouteUrl> {
                 } else {
                     path
                 };
-                let integration = match (route.integration.kind, &route.integration.uri) {
-                    (IntegrationType::Http | IntegrationType::HttpProxy, Some(uri)) => {
-                        format!("{} {uri}", route.integration.kind.as_str())
-                    }
-                    (kind, _) => kind.as_str().to_owned(),
-                };
+                let integration = integration_summary(&route.integration);
                 urls.push(RouteUrl {
                     api_id: api.id.clone(),
                     api_name: api.name.clone(),
@@ -69,13 +64,28 @@ pub fn route_urls(deployment: &Deployment, base_url: &str) -> Vec<RouteUrl> {
     urls
 }
 
+/// The integration type with what it calls: the back end's URI for HTTP ones, the function
+/// (`AWS_PROXY HelloFunction`, qualifier kept) for Lambda ones.
+fn integration_summary(integration: &Integration) -> String {
+    let kind = integration.kind.as_str();
+    match (integration.kind, &integration.uri) {
+        (IntegrationType::Http | IntegrationType::HttpProxy, Some(uri)) => format!("{kind} {uri}"),
+        (IntegrationType::Aws | IntegrationType::AwsProxy, Some(uri)) => {
+            let arn = integration.lambda_function_arn().unwrap_or(uri);
+            let function = arn.split_once(":function:").map_or(arn, |(_, name)| name);
+            format!("{kind} {function}")
+        }
+        _ => kind.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::Arc;
     use turnpike_model::Stage;
 
-    use crate::test_support::{api, mock_route, proxy_route};
+    use crate::test_support::{api, integration, mock_route, proxy_route, route};
 
     #[test]
     fn urls_follow_each_kinds_stage_rules() {
@@ -95,10 +105,10 @@ mod tests {
                 mock_route("$default", "", 200, ""),
             ],
         );
-        let deployment = Deployment {
-            apis: vec![Arc::new(rest), Arc::new(http)],
-            stages: vec![Stage::new("dev"), Stage::new("$default")],
-        };
+        let deployment = Deployment::new(
+            vec![Arc::new(rest), Arc::new(http)],
+            vec![Stage::new("dev"), Stage::new("$default")],
+        );
         let urls = route_urls(&deployment, "http://127.0.0.1:8080/");
         let rows: Vec<(&str, &str, &str, &str)> = urls
             .iter()
@@ -150,5 +160,58 @@ mod tests {
         assert_eq!(urls[0].api_name, "Pets");
         assert_eq!(urls[0].kind, ApiKind::Rest);
         assert_eq!(urls[2].api_id, deployment.apis[1].id);
+    }
+
+    #[test]
+    fn stages_per_api_and_lambda_functions_by_name() {
+        let lambda = |uri: &str| {
+            let mut aws_proxy = integration(IntegrationType::AwsProxy);
+            aws_proxy.uri = Some(uri.into());
+            aws_proxy
+        };
+        let rest = api(
+            "Sam Rest",
+            ApiKind::Rest,
+            vec![route(
+                "GET",
+                "/hello",
+                lambda("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:HelloFunction/invocations"),
+            )],
+        );
+        let http = api(
+            "Sam Http",
+            ApiKind::Http,
+            vec![route(
+                "GET",
+                "/greet",
+                lambda("arn:aws:lambda:us-east-1:123456789012:function:Greet:live"),
+            )],
+        );
+        let mut deployment = Deployment::new(
+            vec![Arc::new(rest.clone()), Arc::new(http)],
+            vec![Stage::new("$default")],
+        );
+        deployment
+            .api_stages
+            .insert(rest.id.clone(), vec![Stage::new("Prod")]);
+        let rows: Vec<(String, String, String)> = route_urls(&deployment, "http://h:1")
+            .into_iter()
+            .map(|u| (u.stage, u.integration, u.url))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "Prod".to_string(),
+                    "AWS_PROXY HelloFunction".to_string(),
+                    "http://h:1/Prod/hello".to_string()
+                ),
+                (
+                    "$default".into(),
+                    "AWS_PROXY Greet:live".into(),
+                    "http://h:1/greet".into()
+                ),
+            ]
+        );
     }
 }

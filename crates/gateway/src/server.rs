@@ -98,6 +98,7 @@ impl Gateway {
             client: integrate::http::client(upstream_tls),
             limits: config.limits,
             access_log,
+            functions: config.functions.map(integrate::lambda::Functions),
         });
         Ok(Gateway {
             listener,

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use turnpike_model::{Api, ApiKind, Deployment, RouteKey, Stage};
 
 use crate::gateway_response::GatewayResponses;
+use crate::integrate::lambda::BinaryMediaTypes;
 use crate::integrate::Integration;
 use crate::router::Router;
 
@@ -30,6 +31,8 @@ pub(crate) struct CompiledApi {
     pub(crate) routes: Vec<CompiledRoute>,
     pub(crate) stages: Vec<Arc<StageInfo>>,
     pub(crate) gateway_responses: GatewayResponses,
+    /// `x-amazon-apigateway-binary-media-types`.
+    pub(crate) binary_media_types: BinaryMediaTypes,
 }
 
 impl fmt::Debug for CompiledApi {
@@ -77,7 +80,7 @@ impl Snapshot {
             apis: deployment
                 .apis
                 .iter()
-                .map(|api| Arc::new(compile_api(api, &deployment.stages)))
+                .map(|api| Arc::new(compile_api(api, deployment.stages_of(&api.id))))
                 .collect(),
         }
     }
@@ -132,12 +135,13 @@ fn compile_api(api: &Api, stages: &[Stage]) -> CompiledApi {
             })
             .collect(),
         gateway_responses,
+        binary_media_types: BinaryMediaTypes::new(&api.binary_media_types),
     }
 }
 
-/// The stages an API of `kind` is deployed to: every stage of the deployment except `$default`
-/// for REST APIs (AWS has no such REST stage); with none given, the kind's usual default
-/// (REST `dev`, HTTP `$default`).
+/// The stages an API of `kind` is deployed to, from those the deployment gives it
+/// ([`Deployment::stages_of`]): all of them except `$default` for REST APIs (AWS has no such
+/// REST stage); with none given, the kind's usual default (REST `dev`, HTTP `$default`).
 pub(crate) fn stages_for(kind: ApiKind, stages: &[Stage]) -> Vec<Stage> {
     if stages.is_empty() {
         let name = match kind {
@@ -179,10 +183,10 @@ mod tests {
         );
         let mut prod = Stage::new("prod");
         prod.variables.insert("host".into(), "example.com".into());
-        let deployment = Deployment {
-            apis: vec![Arc::new(rest), Arc::new(http)],
-            stages: vec![Stage::new("$default"), prod],
-        };
+        let deployment = Deployment::new(
+            vec![Arc::new(rest), Arc::new(http)],
+            vec![Stage::new("$default"), prod],
+        );
         let snapshot = Snapshot::build(&deployment);
         let [rest, http] = &snapshot.apis[..] else {
             panic!("two apis")
@@ -208,6 +212,45 @@ mod tests {
         assert_eq!(route.resource_id.len(), 6);
         assert_eq!(route.resource_id, resource_id(&rest.id, "/items/{id}"));
         assert_ne!(route.resource_id, resource_id(&rest.id, "/items"));
+    }
+
+    #[test]
+    fn an_api_with_its_own_stages_gets_only_those() {
+        let rest = api("Own", ApiKind::Rest, vec![mock_route("GET", "/", 200, "")]);
+        let other = api(
+            "Other",
+            ApiKind::Rest,
+            vec![mock_route("GET", "/", 200, "")],
+        );
+        let mut prod = Stage::new("Prod");
+        prod.variables.insert("table".into(), "live".into());
+        let mut deployment = Deployment::new(
+            vec![Arc::new(rest.clone()), Arc::new(other)],
+            vec![Stage::new("dev")],
+        );
+        deployment
+            .api_stages
+            .insert(rest.id.clone(), vec![prod, Stage::new("$default")]);
+        let snapshot = Snapshot::build(&deployment);
+        let names = |i: usize| -> Vec<(String, Vec<(String, String)>)> {
+            snapshot.apis[i]
+                .stages
+                .iter()
+                .map(|s| {
+                    let vars = s.variables.clone().into_iter().collect();
+                    (s.name.clone(), vars)
+                })
+                .collect()
+        };
+        // `$default` is no REST stage, even when given per API.
+        assert_eq!(
+            names(0),
+            [(
+                "Prod".to_string(),
+                vec![("table".to_string(), "live".to_string())]
+            )]
+        );
+        assert_eq!(names(1), [("dev".to_string(), vec![])]);
     }
 
     #[test]

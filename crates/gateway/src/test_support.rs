@@ -110,10 +110,10 @@ pub(crate) fn context_for(
             tls: false,
         },
     );
-    let snapshot = crate::snapshot::Snapshot::build(&turnpike_model::Deployment {
-        apis: apis.into_iter().map(std::sync::Arc::new).collect(),
-        stages: Vec::new(),
-    });
+    let snapshot = crate::snapshot::Snapshot::build(&turnpike_model::Deployment::new(
+        apis.into_iter().map(std::sync::Arc::new).collect(),
+        Vec::new(),
+    ));
     if let Some(api) = snapshot.apis.first() {
         ctx.stage = api.stages.first().cloned();
         ctx.route = (!api.routes.is_empty()).then_some(0);

@@ -208,6 +208,60 @@ impl Integration {
             payload_format_version: PayloadFormatVersion::V1,
         }
     }
+
+    /// The ARN of the Lambda function an AWS or AWS_PROXY integration invokes, taken from its
+    /// uri: the `{functionArn}` of
+    /// `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations`,
+    /// or the uri itself when it is a function ARN (HTTP APIs accept that form). It may still
+    /// hold `${stageVariables.name}` placeholders. `None` for other integrations.
+    ///
+    /// ```
+    /// use turnpike_model::{Integration, IntegrationType};
+    ///
+    /// let mut integration = Integration::new(IntegrationType::AwsProxy);
+    /// integration.uri = Some("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Hello/invocations".into());
+    /// assert_eq!(
+    ///     integration.lambda_function_arn(),
+    ///     Some("arn:aws:lambda:us-east-1:123456789012:function:Hello")
+    /// );
+    /// ```
+    pub fn lambda_function_arn(&self) -> Option<&str> {
+        match self.kind {
+            IntegrationType::Aws | IntegrationType::AwsProxy => {
+                lambda_function_arn_of(self.uri.as_deref()?)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The function ARN inside a Lambda integration uri (see [`Integration::lambda_function_arn`]).
+pub(crate) fn lambda_function_arn_of(uri: &str) -> Option<&str> {
+    if is_lambda_function_arn(uri) {
+        return Some(uri);
+    }
+    // arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations
+    let mut parts = uri.splitn(5, ':');
+    let (arn, partition, service, _region) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let rest = parts.next()?;
+    if arn != "arn" || partition.is_empty() || service != "apigateway" {
+        return None;
+    }
+    let function = rest
+        .strip_prefix("lambda:path/2015-03-31/functions/")?
+        .strip_suffix("/invocations")?;
+    is_lambda_function_arn(function).then_some(function)
+}
+
+/// `arn:{partition}:lambda:{region}:{account}:function:{name}[:{qualifier}]`.
+fn is_lambda_function_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.splitn(7, ':').collect();
+    matches!(
+        parts.as_slice(),
+        ["arn", partition, "lambda", _, _, "function", name]
+            if !partition.is_empty() && !name.is_empty() && !name.contains('/')
+    )
 }
 
 /// One entry of `x-amazon-apigateway-integration.responses`.
@@ -223,4 +277,39 @@ pub struct IntegrationResponse {
     /// `responseTemplates`: content type → template text.
     pub response_templates: BTreeMap<String, String>,
     pub content_handling: Option<ContentHandling>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lambda_function_arns_from_integration_uris() {
+        let invocation = |f: &str| {
+            format!("arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/{f}/invocations")
+        };
+        let f = "arn:aws:lambda:eu-west-1:123456789012:function:Hello";
+        assert_eq!(lambda_function_arn_of(&invocation(f)), Some(f));
+        let qualified = "arn:aws:lambda:eu-west-1:123456789012:function:Hello:live";
+        assert_eq!(
+            lambda_function_arn_of(&invocation(qualified)),
+            Some(qualified)
+        );
+        let staged = "arn:aws:lambda:us-east-1:123456789012:function:${stageVariables.fn}";
+        assert_eq!(lambda_function_arn_of(&invocation(staged)), Some(staged));
+        // HTTP APIs take the function ARN itself.
+        assert_eq!(lambda_function_arn_of(f), Some(f));
+        assert_eq!(
+            lambda_function_arn_of("arn:aws:apigateway:us-east-1:sqs:path/123/q"),
+            None
+        );
+        assert_eq!(lambda_function_arn_of(&invocation("Hello")), None);
+        assert_eq!(lambda_function_arn_of("http://example.com/x"), None);
+
+        let mut integration = Integration::new(IntegrationType::HttpProxy);
+        integration.uri = Some(f.into());
+        assert_eq!(integration.lambda_function_arn(), None);
+        integration.kind = IntegrationType::Aws;
+        assert_eq!(integration.lambda_function_arn(), Some(f));
+    }
 }

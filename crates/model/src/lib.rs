@@ -3,7 +3,9 @@
 //! This crate owns the resolved types the data plane serves ([`Api`], [`Route`], [`Integration`],
 //! [`IntegrationResponse`], [`GatewayResponse`], [`Stage`], [`Deployment`]) and the loaders that build
 //! them from the documents users already have: OpenAPI 3.0/3.1 and Swagger 2.0 files, JSON or YAML,
-//! with the `x-amazon-apigateway-*` extensions. Raw documents never leave this crate: every loader
+//! with the `x-amazon-apigateway-*` extensions, and SAM / CloudFormation templates, whose
+//! [`Function`]s, APIs and stages come back together as a [`Template`] ([`load_template`];
+//! [`load_any`] takes either kind of file). Raw documents never leave this crate: every loader
 //! resolves into the same model in one place and reports each problem as a [`LoadError`] naming the
 //! file, the line and column, the JSON pointer of the offending node, and what is allowed instead.
 //! It does not serve anything (that is `turnpike-gateway`) and knows nothing about HTTP connections.
@@ -16,9 +18,21 @@
 //! }
 //! # Ok::<(), String>(())
 //! ```
+//!
+//! ```no_run
+//! use turnpike_model::{load_any_file, LoadOptions, TemplateOptions};
+//!
+//! let template = load_any_file("template.yaml".as_ref(), &LoadOptions::default(), &TemplateOptions::default())
+//!     .map_err(|errors| errors.to_string())?;
+//! for function in &template.functions {
+//!     println!("{} ({}) in {}", function.function_name, function.runtime, function.code_dir.display());
+//! }
+//! # Ok::<(), String>(())
+//! ```
 
 mod api;
 mod error;
+mod function;
 mod gateway_response;
 mod id;
 mod load;
@@ -29,7 +43,11 @@ pub use api::{
     PassthroughBehavior, PayloadFormatVersion, Route, RouteKey,
 };
 pub use error::{LoadError, LoadErrors};
+pub use function::{function_arn, Architecture, Function, Template, ACCOUNT_ID, REGION};
 pub use gateway_response::{GatewayResponse, GatewayResponseType};
 pub use id::api_id_from_title;
-pub use load::{load_file, load_str, LoadOptions};
+pub use load::{
+    load_any, load_any_file, load_file, load_str, load_template, load_template_file, LoadOptions,
+    TemplateOptions,
+};
 pub use stage::{Deployment, Stage};

@@ -29,9 +29,43 @@ impl Stage {
 }
 
 /// An immutable snapshot of the APIs being served and the stages that point at them.
+///
+/// Stages are given for every API at once (`stages`, what `--stage` means for OpenAPI documents)
+/// or per API (`api_stages`, what a SAM template declares: each API its own `StageName`); an API
+/// with an entry in `api_stages` is deployed to those stages only.
+///
+/// ```
+/// # use std::collections::BTreeMap;
+/// use turnpike_model::{Deployment, Stage};
+///
+/// let mut deployment = Deployment::new(Vec::new(), vec![Stage::new("dev")]);
+/// deployment.api_stages.insert("abc123defg".into(), vec![Stage::new("Prod")]);
+/// assert_eq!(deployment.stages_of("abc123defg")[0].name, "Prod");
+/// assert_eq!(deployment.stages_of("otherapiid")[0].name, "dev");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Deployment {
     pub apis: Vec<Arc<Api>>,
-    /// The stages every API is deployed to.
+    /// The stages every API without an entry in `api_stages` is deployed to.
     pub stages: Vec<Stage>,
+    /// By API id: the stages that API is deployed to, instead of `stages`.
+    pub api_stages: BTreeMap<String, Vec<Stage>>,
+}
+
+impl Deployment {
+    /// Every API deployed to the same `stages`.
+    pub fn new(apis: Vec<Arc<Api>>, stages: Vec<Stage>) -> Deployment {
+        Deployment {
+            apis,
+            stages,
+            api_stages: BTreeMap::new(),
+        }
+    }
+
+    /// The stages the API with id `api_id` is deployed to, as given: its own entry in
+    /// `api_stages`, else `stages`. (An empty list leaves the choice to the server, which
+    /// deploys REST APIs to `dev` and HTTP APIs to `$default`.)
+    pub fn stages_of(&self, api_id: &str) -> &[Stage] {
+        self.api_stages.get(api_id).unwrap_or(&self.stages)
+    }
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns the process exit code.
 
+pub mod invoke;
 pub mod routes;
 pub mod serve;
 pub mod validate;

@@ -3,23 +3,27 @@
 use std::process::ExitCode;
 
 use crate::args::RoutesArgs;
-use crate::deploy::{self, Source};
+use crate::deploy::{self, stages, Options, Source};
 
 pub fn run(args: RoutesArgs) -> ExitCode {
     let base_url = super::base_url("http", args.listen);
     let sources = Source::from_paths(&args.load.paths, &base_url);
-    let apis = match deploy::load_all(&sources, args.load.kind.map(Into::into)) {
-        Ok(apis) => apis,
+    let options = Options::new(args.load.kind.map(Into::into), &args.load.parameters);
+    let loaded = match deploy::load_all(&sources, &options) {
+        Ok(loaded) => loaded,
         Err(errors) => return super::report_load_errors(&errors),
     };
-    let stages = match deploy::stages(&apis, &args.stages.stages, &args.stages.stage_vars) {
-        Ok(stages) => stages,
+    loaded.report_notes();
+    let (names, vars) = (&args.stages.stages, &args.stages.stage_vars);
+    let plan = match stages::plan(&loaded.apis, &loaded.stages, names, vars) {
+        Ok(plan) => plan,
         Err(message) => return super::usage_error(&message),
     };
-    let deployment = deploy::deployment(apis, stages);
+    let functions = crate::table::render_functions(&loaded.functions);
+    let deployment = deploy::deployment(loaded.apis, plan);
     let urls = turnpike_gateway::route_urls(&deployment, &base_url);
     print!(
-        "{}",
+        "{}{functions}",
         crate::table::render(&deployment.apis, &urls, &base_url)
     );
     ExitCode::SUCCESS

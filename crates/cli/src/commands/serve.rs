@@ -1,14 +1,16 @@
-//! `turnpike serve`: load, deploy, bind, print the banner and the route table, serve until
-//! SIGINT/SIGTERM, then drain in-flight requests.
+//! `turnpike serve`: load, deploy, start the functions, bind, print the banner and the route
+//! table, serve until SIGINT/SIGTERM, drain in-flight requests, then stop the functions.
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
 use turnpike_gateway::{AccessLog, Gateway, GatewayConfig, TlsConfig};
+use turnpike_model::Deployment;
 
 use super::{base_url, usage_error, FAILURE};
 use crate::args::ServeArgs;
-use crate::deploy::{self, Source};
+use crate::deploy::{self, stages, Options, Source};
+use crate::functions::{self, Settings};
 
 pub fn run(args: ServeArgs) -> ExitCode {
     match tokio::runtime::Builder::new_multi_thread()
@@ -29,14 +31,36 @@ async fn serve(args: ServeArgs) -> ExitCode {
     } else {
         "http"
     };
-    let kind = args.load.kind.map(Into::into);
+    let options = Options::new(args.load.kind.map(Into::into), &args.load.parameters);
     let requested_url = base_url(scheme, args.listen);
-    let apis = match deploy::load_all(&Source::from_paths(&args.load.paths, &requested_url), kind) {
-        Ok(apis) => apis,
+    let sources = Source::from_paths(&args.load.paths, &requested_url);
+    let loaded = match deploy::load_all(&sources, &options) {
+        Ok(loaded) => loaded,
         Err(errors) => return super::report_load_errors(&errors),
     };
-    let stages = match deploy::stages(&apis, &args.stages.stages, &args.stages.stage_vars) {
-        Ok(stages) => stages,
+    loaded.report_notes();
+    for (api, route, arn) in loaded.routes_without_function() {
+        tracing::warn!(
+            api,
+            route,
+            arn,
+            "no template declares this route's function; it answers 500 (invoking functions \
+             in AWS is not supported yet)"
+        );
+    }
+    let settings = Settings::from(&args.functions);
+    let mut function_configs = match functions::configs(&loaded.functions, &settings) {
+        Ok(configs) => configs,
+        Err(errors) => return super::report_load_errors(&errors),
+    };
+    functions::choose_interpreters(&mut function_configs);
+    if let Err(message) = functions::check_runtime_client(&function_configs, &settings) {
+        eprintln!("turnpike: error: {message}");
+        return ExitCode::from(FAILURE);
+    }
+    let (names, vars) = (&args.stages.stages, &args.stages.stage_vars);
+    let plan = match stages::plan(&loaded.apis, &loaded.stages, names, vars) {
+        Ok(plan) => plan,
         Err(message) => return usage_error(&message),
     };
     // `clf`, `json` and `off` are presets; anything else is a `$context` template.
@@ -46,8 +70,11 @@ async fn serve(args: ServeArgs) -> ExitCode {
     };
     let mut config = GatewayConfig::new(args.listen);
     config.access_log = access_log;
-    if let (Some(cert), Some(key)) = (args.tls_cert, args.tls_key) {
-        config.tls = Some(TlsConfig { cert, key });
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        config.tls = Some(TlsConfig {
+            cert: cert.clone(),
+            key: key.clone(),
+        });
     }
 
     // Signal handlers go in before the banner: a SIGTERM sent as soon as a client sees the banner
@@ -60,51 +87,103 @@ async fn serve(args: ServeArgs) -> ExitCode {
         }
     };
 
-    let mut deployment = deploy::deployment(apis, stages.clone());
-    let gateway = match Gateway::bind(config, deployment.clone()).await {
-        Ok(gateway) => gateway,
-        Err(e) => {
-            eprintln!("turnpike: error: cannot serve on {}: {e}", args.listen);
-            return ExitCode::from(FAILURE);
+    let host = if function_configs.is_empty() {
+        None
+    } else {
+        match functions::start(function_configs).await {
+            Ok(host) => Some(host),
+            Err(message) => {
+                eprintln!("turnpike: error: cannot start the functions: {message}");
+                return ExitCode::from(FAILURE);
+            }
         }
     };
-    let local_addr = gateway.local_addr();
-    let url = base_url(scheme, local_addr);
+    config.functions = host.clone();
+    let served = Served {
+        args: &args,
+        options: &options,
+        scheme,
+        requested_url,
+        functions_table: crate::table::render_functions(&loaded.functions),
+        deployment: deploy::deployment(loaded.apis, plan.clone()),
+        plan,
+    };
+    let code = served.run(config, shutdown).await;
+    if let Some(host) = host {
+        // After the drain no request can reach a function any more: stop the workers.
+        host.shutdown().await;
+    }
+    code
+}
 
-    // The bundled HTTP API proxies to the bundled REST API on this very Turnpike: once the real
-    // port is known (--listen ...:0), point it there.
-    if args.load.paths.is_empty() && url != requested_url {
-        match deploy::load_all(&Source::from_paths(&[], &url), kind) {
-            Ok(apis) => {
-                deployment = deploy::deployment(apis, stages);
-                gateway.reload(deployment.clone());
+/// What [`Served::run`] serves and prints.
+struct Served<'a> {
+    args: &'a ServeArgs,
+    options: &'a Options,
+    scheme: &'static str,
+    requested_url: String,
+    functions_table: String,
+    deployment: Deployment,
+    plan: stages::Plan,
+}
+
+impl Served<'_> {
+    /// Binds, prints the banner, serves until `shutdown` and drains.
+    async fn run(
+        self,
+        config: GatewayConfig,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> ExitCode {
+        let mut deployment = self.deployment;
+        let gateway = match Gateway::bind(config, deployment.clone()).await {
+            Ok(gateway) => gateway,
+            Err(e) => {
+                eprintln!("turnpike: error: cannot serve on {}: {e}", self.args.listen);
+                return ExitCode::from(FAILURE);
             }
-            Err(errors) => return super::report_load_errors(&errors),
-        }
-    }
+        };
+        let local_addr = gateway.local_addr();
+        let scheme = self.scheme;
+        let url = base_url(scheme, local_addr);
 
-    let urls = turnpike_gateway::route_urls(&deployment, &url);
-    let table = crate::table::render(&deployment.apis, &urls, &url);
-    // The first line is a contract: scripts and the end-to-end tests read the port from it. The
-    // banner goes out in one write so readers see it whole.
-    let banner = format!("Turnpike listening on {scheme}://{local_addr}\n\n{table}\n");
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(banner.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        tracing::warn!(error = %e, "cannot print the route table");
-    }
-    drop(stdout);
-
-    match gateway.serve(shutdown).await {
-        Ok(()) => {
-            tracing::info!("drained; bye");
-            ExitCode::SUCCESS
+        // The bundled HTTP API proxies to the bundled REST API on this very Turnpike: once the
+        // real port is known (--listen ...:0), point it there.
+        if self.args.load.paths.is_empty() && url != self.requested_url {
+            match deploy::load_all(&Source::from_paths(&[], &url), self.options) {
+                Ok(loaded) => {
+                    deployment = deploy::deployment(loaded.apis, self.plan);
+                    gateway.reload(deployment.clone());
+                }
+                Err(errors) => return super::report_load_errors(&errors),
+            }
         }
-        Err(e) => {
-            eprintln!("turnpike: error: {e}");
-            ExitCode::from(FAILURE)
+
+        let urls = turnpike_gateway::route_urls(&deployment, &url);
+        let table = crate::table::render(&deployment.apis, &urls, &url);
+        // The first line is a contract: scripts and the end-to-end tests read the port from it.
+        // The banner goes out in one write so readers see it whole.
+        let banner = format!(
+            "Turnpike listening on {scheme}://{local_addr}\n\n{table}{}\n",
+            self.functions_table
+        );
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = stdout
+            .write_all(banner.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            tracing::warn!(error = %e, "cannot print the route table");
+        }
+        drop(stdout);
+
+        match gateway.serve(shutdown).await {
+            Ok(()) => {
+                tracing::info!("drained; bye");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("turnpike: error: {e}");
+                ExitCode::from(FAILURE)
+            }
         }
     }
 }

@@ -22,10 +22,10 @@ fn snapshot(stages: &[&str]) -> Snapshot {
             mock_route("GET", "/orders", 200, ""),
         ],
     );
-    Snapshot::build(&Deployment {
-        apis: vec![Arc::new(rest), Arc::new(http)],
-        stages: stages.iter().map(|s| Stage::new(*s)).collect(),
-    })
+    Snapshot::build(&Deployment::new(
+        vec![Arc::new(rest), Arc::new(http)],
+        stages.iter().map(|s| Stage::new(*s)).collect(),
+    ))
 }
 
 /// (api index, stage, route index or miss).

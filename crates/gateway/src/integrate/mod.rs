@@ -2,7 +2,8 @@
 //!
 //! - [`http`]: HTTP_PROXY (the request and response streamed through, headers forwarded) and HTTP
 //!   (non-proxy: mapped parameters, request template or passthrough body, integration responses);
-//! - [`mock`]: MOCK (the request template's `statusCode` selects an integration response).
+//! - [`mock`]: MOCK (the request template's `statusCode` selects an integration response);
+//! - [`lambda`]: AWS_PROXY (Lambda proxy, payload 1.0 and 2.0) on the gateway's functions host.
 //!
 //! Both non-proxy kinds share [`request`] (request templates by content type) and [`response`]
 //! (integration responses by selection pattern); [`uri`] renders integration URIs and [`forward`]
@@ -10,6 +11,7 @@
 
 pub(crate) mod forward;
 pub(crate) mod http;
+pub(crate) mod lambda;
 pub(crate) mod mock;
 pub(crate) mod request;
 pub(crate) mod response;
@@ -18,6 +20,7 @@ pub(crate) mod uri;
 use ::http::request::Parts;
 use ::http::Response;
 use hyper::body::Incoming;
+use turnpike_functions::FunctionHost;
 use turnpike_model::IntegrationType;
 
 use crate::body::ResponseBody;
@@ -34,7 +37,8 @@ pub(crate) enum Integration {
     HttpProxy(http::HttpIntegration),
     Http(http::HttpIntegration),
     Mock(mock::MockIntegration),
-    /// A type this gateway cannot call yet (AWS, AWS_PROXY); the loader rejects these first.
+    Lambda(lambda::LambdaIntegration),
+    /// A type this gateway cannot call yet (AWS); the loader rejects these first.
     Unsupported(IntegrationType),
 }
 
@@ -59,6 +63,9 @@ impl Integration {
             IntegrationType::Mock => {
                 Integration::Mock(mock::MockIntegration::compile(integration, problems))
             }
+            IntegrationType::AwsProxy => {
+                Integration::Lambda(lambda::LambdaIntegration::compile(integration, problems))
+            }
             other => {
                 problems.push(format!(
                     "{} integrations are not supported yet",
@@ -74,6 +81,7 @@ impl Integration {
             Integration::HttpProxy(_) => IntegrationType::HttpProxy,
             Integration::Http(_) => IntegrationType::Http,
             Integration::Mock(_) => IntegrationType::Mock,
+            Integration::Lambda(_) => IntegrationType::AwsProxy,
             Integration::Unsupported(kind) => *kind,
         }
     }
@@ -87,6 +95,8 @@ pub(crate) struct Call<'a> {
     pub(crate) body: Incoming,
     pub(crate) params: Option<&'a PathParams>,
     pub(crate) max_body_bytes: u64,
+    /// The functions AWS_PROXY integrations invoke, when the gateway has any.
+    pub(crate) functions: Option<&'a FunctionHost>,
 }
 
 impl<'a> Call<'a> {
@@ -108,6 +118,7 @@ pub(crate) async fn invoke(
         Integration::HttpProxy(http) => http.proxy(call).await,
         Integration::Http(http) => http.call(call).await,
         Integration::Mock(mock) => mock.invoke(call).await,
+        Integration::Lambda(lambda) => lambda.invoke(call).await,
         Integration::Unsupported(_) => Err(GatewayError::internal_server_error()),
     }
 }

@@ -198,10 +198,7 @@ pub(crate) async fn start_with(
 ) -> Running {
     config.access_log = AccessLog::off();
     config.drain_timeout = Duration::from_secs(5);
-    let deployment = Deployment {
-        apis: apis.into_iter().map(Arc::new).collect(),
-        stages: stages.to_vec(),
-    };
+    let deployment = Deployment::new(apis.into_iter().map(Arc::new).collect(), stages.to_vec());
     let gateway = Gateway::bind(config, deployment).await.unwrap();
     let addr = gateway.local_addr();
     let reload = gateway.reload_handle();

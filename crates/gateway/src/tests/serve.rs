@@ -164,14 +164,14 @@ async fn uri_and_header_limits_answer_414_and_431() {
 async fn reload_swaps_the_deployment() {
     let gw = start(vec![pets()], &[stage("dev", &[])], Limits::default()).await;
     assert_eq!(send(&client(), get(&gw.url("/dev/new"))).await.status, 404);
-    gw.reload.reload(Deployment {
-        apis: vec![Arc::new(api(
+    gw.reload.reload(Deployment::new(
+        vec![Arc::new(api(
             "New",
             ApiKind::Rest,
             vec![mock_route("GET", "/new", 200, "new")],
         ))],
-        stages: vec![stage("dev", &[])],
-    });
+        vec![stage("dev", &[])],
+    ));
     let answer = send(&client(), get(&gw.url("/dev/new"))).await;
     assert_eq!((answer.status, answer.body.as_str()), (200, "new"));
 }

@@ -75,6 +75,9 @@ pub(crate) struct Ctx<'d> {
     file: &'d Path,
     pub doc: &'d Document,
     pub kind: ApiKind,
+    /// Whether AWS and AWS_PROXY integrations of Lambda functions are accepted (see
+    /// `load::LAMBDA_INTEGRATIONS`); off, they are reported as not supported yet.
+    pub allow_lambda: bool,
     errors: Vec<LoadError>,
     /// Pointers of the `x-amazon-apigateway-*` members resolution understood; any other is reported.
     handled: HashSet<String>,
@@ -88,6 +91,7 @@ impl<'d> Ctx<'d> {
             file,
             doc,
             kind,
+            allow_lambda: false,
             errors: Vec::new(),
             handled: HashSet::new(),
             rejected: HashSet::new(),

@@ -150,7 +150,8 @@ fn integration_type(ctx: &mut Ctx<'_>, node: &Node<'_>) -> Option<IntegrationTyp
     let http_api_has_it = matches!(kind, IntegrationType::HttpProxy | IntegrationType::AwsProxy);
     let message = if ctx.kind == ApiKind::Http && !http_api_has_it {
         format!("integration type {} is not available in HTTP APIs; HTTP APIs support HTTP_PROXY and AWS_PROXY", kind.as_str())
-    } else if matches!(kind, IntegrationType::Aws | IntegrationType::AwsProxy) {
+    } else if matches!(kind, IntegrationType::Aws | IntegrationType::AwsProxy) && !ctx.allow_lambda
+    {
         format!("integration type {} is not supported yet by Turnpike (Lambda and AWS service integrations are planned)", kind.as_str())
     } else {
         return Some(kind);
@@ -175,7 +176,12 @@ fn uri(
         return None;
     };
     let uri = ctx.string(&uri_node, "uri")?;
-    integration_uri::check(ctx, &uri_node, uri, route, mapped);
+    match kind {
+        IntegrationType::Aws | IntegrationType::AwsProxy => {
+            integration_uri::check_lambda(ctx, &uri_node, uri);
+        }
+        _ => integration_uri::check(ctx, &uri_node, uri, route, mapped),
+    }
     Some(uri.to_owned())
 }
 
@@ -192,6 +198,13 @@ fn http_method(ctx: &mut Ctx<'_>, node: &Node<'_>, kind: IntegrationType) -> Opt
     let methods: Vec<(&str, HttpMethod)> =
         HttpMethod::ALL.iter().map(|m| (m.as_str(), *m)).collect();
     let method = choice(ctx, &method_node, "httpMethod", &methods)?;
+    let lambda = matches!(kind, IntegrationType::Aws | IntegrationType::AwsProxy);
+    if lambda && ctx.kind == ApiKind::Rest && method != HttpMethod::Post {
+        // API Gateway calls Lambda's Invoke API, which only answers POST; AWS accepts any other
+        // method at import and then fails every request, so say it here.
+        let message = format!("httpMethod of a Lambda integration must be POST (API Gateway calls the Lambda Invoke API with POST); found {method}");
+        ctx.error(&method_node.ptr, At::Value, message);
+    }
     (method != HttpMethod::Any).then_some(method)
 }
 

@@ -36,10 +36,38 @@ pub(crate) fn check(
 
 /// The message for a missing uri.
 pub(crate) fn missing(kind: IntegrationType) -> String {
+    let expected = match kind {
+        IntegrationType::Aws | IntegrationType::AwsProxy => LAMBDA_URI,
+        _ => "an absolute http:// or https:// URL",
+    };
     format!(
-        "uri is required for {} integrations; expected an absolute http:// or https:// URL",
+        "uri is required for {} integrations; expected {expected}",
         kind.as_str()
     )
+}
+
+const LAMBDA_URI: &str = "a Lambda invocation ARN, arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations";
+
+/// Checks the uri of an AWS or AWS_PROXY integration: Turnpike serves Lambda functions only.
+pub(crate) fn check_lambda(ctx: &mut Ctx<'_>, node: &Node<'_>, uri: &str) {
+    if let Some(function) = crate::api::lambda_function_arn_of(uri) {
+        if function == uri && ctx.kind == ApiKind::Rest {
+            let message = format!("uri \"{uri}\" is a function ARN, which only HTTP APIs take; REST APIs expect {LAMBDA_URI}");
+            ctx.error(&node.ptr, At::Value, message);
+        } else if let Err(message) = placeholders(uri) {
+            ctx.error(&node.ptr, At::Value, message);
+        }
+        return;
+    }
+    let service = uri
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split(':').nth(3))
+        .filter(|s| !s.is_empty() && *s != "lambda");
+    let message = match service {
+        Some(service) if uri.split(':').nth(2) == Some("apigateway") => format!("uri \"{uri}\" integrates the AWS service \"{service}\"; AWS service integrations are not supported yet by Turnpike, only Lambda functions ({LAMBDA_URI})"),
+        _ => format!("uri \"{uri}\" is not a Lambda function; expected {LAMBDA_URI}"),
+    };
+    ctx.error(&node.ptr, At::Value, message);
 }
 
 fn is_absolute_http(uri: &str) -> bool {

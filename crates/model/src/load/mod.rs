@@ -7,7 +7,8 @@
 //! paths), [`integration`] and [`integration_response`] the `x-amazon-apigateway-integration`
 //! objects, [`gateway_responses`] the customised gateway responses, and [`unsupported`] reports
 //! whatever Turnpike cannot serve yet. [`context::Ctx`] carries the errors and the typed
-//! accessors that name a wrong type where it occurs.
+//! accessors that name a wrong type where it occurs. [`sam`] reads SAM and CloudFormation
+//! templates, and runs the OpenAPI bodies of the APIs they define through the same resolution.
 
 mod context;
 mod document;
@@ -21,6 +22,7 @@ mod path_template;
 mod paths;
 mod pointer;
 mod reference;
+mod sam;
 mod unsupported;
 mod values;
 
@@ -28,6 +30,8 @@ use std::path::Path;
 
 use crate::api::{Api, ApiKind};
 use crate::error::{LoadError, LoadErrors};
+
+pub use sam::{load_any, load_any_file, load_template, load_template_file, TemplateOptions};
 
 /// Choices the user makes on the command line rather than in the document.
 #[derive(Debug, Clone, Default)]
@@ -37,9 +41,20 @@ pub struct LoadOptions {
     pub kind: Option<ApiKind>,
 }
 
+/// Whether OpenAPI documents may use AWS and AWS_PROXY integrations of Lambda functions. Off
+/// until the gateway invokes functions; SAM templates turn it on for the APIs they define. This is
+/// the one switch to flip.
+const LAMBDA_INTEGRATIONS: bool = false;
+
 /// Reads and loads one document.
 pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Api, LoadErrors> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = read(path)?;
+    load_str(path, &text, options)
+}
+
+/// The text of a file, or the error that says why it cannot be read.
+fn read(path: &Path) -> Result<String, LoadErrors> {
+    std::fs::read_to_string(path).map_err(|e| {
         LoadErrors(vec![LoadError {
             file: path.to_path_buf(),
             line: 0,
@@ -47,8 +62,7 @@ pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Api, LoadErrors> 
             pointer: String::new(),
             message: format!("cannot read file: {e}"),
         }])
-    })?;
-    load_str(path, &text, options)
+    })
 }
 
 /// Loads one document already in memory; `path` is only used in messages, as [`Api::source`], and
@@ -73,24 +87,44 @@ pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Api, LoadErrors> 
 /// assert_eq!(api.routes[0].key, RouteKey::Method { method: HttpMethod::Get, path: "/pets".into() });
 /// ```
 pub fn load_str(path: &Path, text: &str, options: &LoadOptions) -> Result<Api, LoadErrors> {
-    let json_name = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let doc = document::parse(text, json_name).map_err(|e| {
-        LoadErrors(vec![LoadError {
-            file: path.to_path_buf(),
-            line: e.pos.line,
-            column: e.pos.column,
-            pointer: String::new(),
-            message: e.message,
-        }])
-    })?;
-    let kind = openapi::kind_of(&doc.root, options);
+    load_openapi(path, text, options.kind, LAMBDA_INTEGRATIONS)
+}
+
+/// [`load_str`] with the kind decided by the caller (or by the document when `None`) and Lambda
+/// integrations allowed or not.
+fn load_openapi(
+    path: &Path,
+    text: &str,
+    kind: Option<ApiKind>,
+    allow_lambda: bool,
+) -> Result<Api, LoadErrors> {
+    let doc = document::parse(text, is_json_name(path)).map_err(|e| syntax_error(path, e))?;
+    let kind = openapi::kind_of(&doc.root, &LoadOptions { kind });
     let mut ctx = context::Ctx::new(path, &doc, kind);
+    ctx.allow_lambda = allow_lambda;
     let api = openapi::resolve(&mut ctx, path);
-    let errors = ctx.into_errors();
-    match api {
-        Some(api) if errors.is_empty() => Ok(api),
+    finish(path, api, ctx.into_errors())
+}
+
+fn is_json_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+fn syntax_error(path: &Path, e: document::SyntaxError) -> LoadErrors {
+    LoadErrors(vec![LoadError {
+        file: path.to_path_buf(),
+        line: e.pos.line,
+        column: e.pos.column,
+        pointer: String::new(),
+        message: e.message,
+    }])
+}
+
+/// The result of a resolution that reports its problems as `errors`.
+fn finish<T>(path: &Path, value: Option<T>, errors: Vec<LoadError>) -> Result<T, LoadErrors> {
+    match value {
+        Some(value) if errors.is_empty() => Ok(value),
         Some(_) => Err(LoadErrors(errors)),
         // Resolution reports why it gave up; this only guards the "never empty" promise.
         None if errors.is_empty() => Err(LoadErrors(vec![LoadError {

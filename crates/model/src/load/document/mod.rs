@@ -28,10 +28,10 @@ impl Pos {
 }
 
 /// Where a node is: its own position and, for a mapping value, the position of its key.
-#[derive(Debug, Clone, Copy)]
-struct Span {
-    key: Option<Pos>,
-    value: Pos,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub key: Option<Pos>,
+    pub value: Pos,
 }
 
 /// A parsed document: the value and a JSON pointer → position index.
@@ -42,6 +42,20 @@ pub(crate) struct Document {
 }
 
 impl Document {
+    /// A document built by a loader rather than parsed (a SAM template's generated or inline
+    /// OpenAPI body), with the positions its nodes had in the file they came from.
+    pub fn from_parts(root: Value, spans: BTreeMap<String, Span>) -> Document {
+        Document { root, spans }
+    }
+
+    /// Where the node at `ptr` (or its nearest located ancestor) is.
+    pub fn span(&self, ptr: &str) -> Span {
+        self.nearest(ptr).copied().unwrap_or(Span {
+            key: None,
+            value: Pos::START,
+        })
+    }
+
     /// Position of the node at `ptr`, or of its nearest located ancestor.
     pub fn value_pos(&self, ptr: &str) -> Pos {
         self.nearest(ptr).map_or(Pos::START, |s| s.value)
@@ -76,23 +90,34 @@ pub(crate) struct SyntaxError {
 /// with `{` or `[`; such text that is not valid JSON but is valid YAML (a YAML flow mapping) is
 /// still accepted.
 pub(crate) fn parse(text: &str, json_name: bool) -> Result<Document, SyntaxError> {
+    parse_with(text, json_name, false)
+}
+
+/// [`parse`], reading CloudFormation's YAML short forms (`!Ref x`, `!Sub ...`) as their long
+/// forms when `short_forms` is set (see [`tree::Tree::short_forms`]).
+pub(crate) fn parse_with(
+    text: &str,
+    json_name: bool,
+    short_forms: bool,
+) -> Result<Document, SyntaxError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let opens_like_json = text.trim_start().starts_with(['{', '[']);
     if !(json_name || opens_like_json) {
-        return parse_yaml(text);
+        return parse_yaml(text, short_forms);
     }
     match json::parse(text) {
         Ok(doc) => Ok(doc),
         Err(e) if json_name => Err(e),
-        Err(e) => parse_yaml(text).map_err(|_| e),
+        Err(e) => parse_yaml(text, short_forms).map_err(|_| e),
     }
 }
 
 /// Pulls events one at a time rather than through `Parser::load`, whose recursive descent would
 /// overflow the stack on a deeply nested file; the tree bounds nesting instead.
-fn parse_yaml(text: &str) -> Result<Document, SyntaxError> {
+fn parse_yaml(text: &str, short_forms: bool) -> Result<Document, SyntaxError> {
     let mut parser = Parser::new_from_str(text);
     let mut tree = tree::Tree::default();
+    tree.short_forms = short_forms;
     loop {
         let (event, mark) = parser.next_token().map_err(|e| SyntaxError {
             pos: Pos {

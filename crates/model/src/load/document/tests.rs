@@ -227,9 +227,9 @@ fn a_json_file_name_reports_json_errors() {
 #[test]
 fn yaml_rust2_reads_compact_json_but_not_surrogate_escapes() {
     // Why JSON has its own scanner: the YAML parser handles `"a":1` but not `\ud83d\ude00`.
-    let doc = super::parse_yaml(r#"{"a":1,"b":"c"}"#).unwrap();
+    let doc = super::parse_yaml(r#"{"a":1,"b":"c"}"#, false).unwrap();
     assert_eq!(doc.root, serde_json::json!({"a": 1, "b": "c"}));
-    let err = super::parse_yaml(r#"{"a":"\ud83d\ude00"}"#).unwrap_err();
+    let err = super::parse_yaml(r#"{"a":"\ud83d\ude00"}"#, false).unwrap_err();
     assert_eq!(
         err.message,
         "while parsing a quoted scalar, found invalid Unicode character escape code"
@@ -265,4 +265,37 @@ fn merge_keys_take_mappings_only() {
             message: "the merge key << takes a mapping or a sequence of mappings".into()
         }
     );
+}
+
+#[test]
+fn short_forms_become_long_forms_with_positions() {
+    let text = "a: !Ref Foo\nb: !GetAtt A.Arn\nc: !If [C, !Ref X, y]\nd: !Sub\n  - x${y}\n  - {y: 1}\ne: &j !Join ['', [a, b]]\nf: *j\ng: !!str 12\nh: !Equals [!Condition K, 'true']\n";
+    let doc = parse_with(text, false, true).unwrap();
+    assert_eq!(
+        doc.root,
+        serde_json::json!({
+            "a": {"Ref": "Foo"},
+            "b": {"Fn::GetAtt": "A.Arn"},
+            "c": {"Fn::If": ["C", {"Ref": "X"}, "y"]},
+            "d": {"Fn::Sub": ["x${y}", {"y": 1}]},
+            "e": {"Fn::Join": ["", ["a", "b"]]},
+            "f": {"Fn::Join": ["", ["a", "b"]]},
+            "g": "12",
+            "h": {"Fn::Equals": [{"Condition": "K"}, "true"]},
+        })
+    );
+    // The mapping a short form stands for sits where its value does.
+    assert_eq!(doc.value_pos("/a"), pos(1, 9));
+    assert_eq!(doc.value_pos("/a/Ref"), pos(1, 9));
+    assert_eq!(doc.key_pos("/a"), pos(1, 1));
+    assert_eq!(doc.value_pos("/c/Fn::If/1/Ref"), pos(3, 17));
+    assert_eq!(doc.value_pos("/c/Fn::If/2"), pos(3, 20));
+    assert_eq!(doc.value_pos("/d/Fn::Sub/1/y"), pos(6, 9));
+    assert_eq!(doc.value_pos("/f/Fn::Join/1/1"), pos(7, 22));
+}
+
+#[test]
+fn without_short_forms_tags_are_ignored() {
+    let doc = parse_ok("a: !Ref Foo\nb: !If [C, x]\n");
+    assert_eq!(doc.root, serde_json::json!({"a": "Foo", "b": ["C", "x"]}));
 }

@@ -20,6 +20,9 @@ struct Frame {
     pointer: String,
     anchor: usize,
     kind: FrameKind,
+    /// The one-member mapping a CloudFormation short form (`!Ref x`) stands for; it closes as soon
+    /// as its single value is placed.
+    short_form: bool,
 }
 
 enum FrameKind {
@@ -31,6 +34,16 @@ enum FrameKind {
         /// Keys that came from a `<<` merge; an explicit key may override them.
         merged: HashSet<String>,
     },
+}
+
+impl FrameKind {
+    fn map(key: Option<PendingKey>) -> FrameKind {
+        FrameKind::Map {
+            map: Map::new(),
+            key,
+            merged: HashSet::new(),
+        }
+    }
 }
 
 struct PendingKey {
@@ -50,6 +63,10 @@ struct Anchored {
 /// Receives events (from yaml-rust2 or the JSON scanner) and builds a [`Document`].
 #[derive(Default)]
 pub(super) struct Tree {
+    /// Read CloudFormation's YAML short forms: a node tagged `!Name` becomes the one-member
+    /// mapping `{"Fn::Name": node}` (`{"Ref": node}` and `{"Condition": node}` for those two), the
+    /// long form the template resolver reads. Off for OpenAPI documents, where tags mean nothing.
+    pub short_forms: bool,
     frames: Vec<Frame>,
     spans: BTreeMap<String, Span>,
     anchors: HashMap<usize, Anchored>,
@@ -83,14 +100,13 @@ impl Tree {
             }
             Event::Scalar(text, style, anchor, tag) => self.scalar(text, style, anchor, tag, pos),
             Event::Alias(anchor) => self.alias(anchor, pos),
-            Event::SequenceStart(anchor, _) => self.open(anchor, pos, FrameKind::Seq(Vec::new())),
-            Event::MappingStart(anchor, _) => {
-                let kind = FrameKind::Map {
-                    map: Map::new(),
-                    key: None,
-                    merged: HashSet::new(),
-                };
-                self.open(anchor, pos, kind);
+            Event::SequenceStart(anchor, tag) => {
+                let (anchor, _) = self.open_short_form(tag.as_ref(), anchor, pos);
+                self.open(anchor, pos, FrameKind::Seq(Vec::new()));
+            }
+            Event::MappingStart(anchor, tag) => {
+                let (anchor, _) = self.open_short_form(tag.as_ref(), anchor, pos);
+                self.open(anchor, pos, FrameKind::map(None));
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(),
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
@@ -164,10 +180,51 @@ impl Tree {
             self.key(text, pos, merge);
             return;
         }
+        let (anchor, short_form) = self.open_short_form(tag.as_ref(), anchor, pos);
         let value = resolve_scalar(&text, style, tag.as_ref());
         let (ptr, key) = self.slot();
         self.record(&ptr, key, pos);
         self.place(value, &ptr, anchor);
+        if short_form {
+            self.close();
+        }
+    }
+
+    /// The long-form key a tag stands for when short forms are on: `!Ref` → `Ref`,
+    /// `!Condition` → `Condition`, any other local tag `!Name` → `Fn::Name`.
+    fn short_form_name(&self, tag: Option<&Tag>) -> Option<String> {
+        let tag = tag.filter(|t| self.short_forms && t.handle == "!" && !t.suffix.is_empty())?;
+        Some(match tag.suffix.as_str() {
+            "Ref" | "Condition" => tag.suffix.clone(),
+            name => format!("Fn::{name}"),
+        })
+    }
+
+    /// Opens the mapping a short form stands for, when `tag` is one. Returns the anchor the
+    /// tagged node itself keeps (the mapping takes it, since the anchor names the whole node) and
+    /// whether a mapping was opened.
+    fn open_short_form(&mut self, tag: Option<&Tag>, anchor: usize, pos: Pos) -> (usize, bool) {
+        let Some(name) = self.short_form_name(tag) else {
+            return (anchor, false);
+        };
+        if self.expecting_key() || self.frames.len() >= MAX_DEPTH {
+            // `open` reports both; the tagged node gets no mapping of its own.
+            return (anchor, false);
+        }
+        let (ptr, key) = self.slot();
+        self.record(&ptr, key, pos);
+        let pending = PendingKey {
+            text: name,
+            pos,
+            merge: false,
+        };
+        self.frames.push(Frame {
+            pointer: ptr,
+            anchor,
+            kind: FrameKind::map(Some(pending)),
+            short_form: true,
+        });
+        (0, true)
     }
 
     fn key(&mut self, text: String, pos: Pos, merge: bool) {
@@ -248,6 +305,7 @@ impl Tree {
             pointer: ptr,
             anchor,
             kind,
+            short_form: false,
         });
     }
 
@@ -260,6 +318,10 @@ impl Tree {
             FrameKind::Map { map, .. } => Value::Object(map),
         };
         self.place(value, &frame.pointer, frame.anchor);
+        // A tagged mapping or sequence just ended: so does the short form holding it.
+        if !frame.short_form && self.frames.last().is_some_and(|f| f.short_form) {
+            self.close();
+        }
     }
 
     fn record(&mut self, ptr: &str, key: Option<Pos>, value: Pos) {

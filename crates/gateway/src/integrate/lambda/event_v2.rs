@@ -1,0 +1,84 @@
+//! The payload 2.0 event of HTTP APIs ("Create AWS Lambda proxy integrations for HTTP APIs";
+//! recorded events in aws-lambda-go `events/testdata/apigw-v2-*.json`).
+//!
+//! `version`, `routeKey`, `rawPath` (stage prefix included, as received), `rawQueryString`,
+//! `cookies` (the `Cookie` headers split into cookies, and taken out of `headers`), `headers`
+//! (repeated names joined with `,`), `queryStringParameters` (repeated names joined with `,`),
+//! `requestContext`, `body`, `pathParameters`, `isBase64Encoded`, `stageVariables`. Unlike 1.0,
+//! what a request lacks is left out rather than `null`: `cookies`, `queryStringParameters`,
+//! `body`, `pathParameters` and `stageVariables` appear only when there is something to say.
+
+use serde_json::{Map, Value};
+
+use super::request::{single_values, ProxyRequest};
+
+/// The payload 2.0 event of `request`.
+pub(crate) fn event(request: &ProxyRequest<'_>) -> Value {
+    let ctx = request.ctx;
+    let mut event = Map::new();
+    event.insert("version".into(), "2.0".into());
+    event.insert("routeKey".into(), route_key(request).into());
+    event.insert("rawPath".into(), ctx.path.as_str().into());
+    event.insert(
+        "rawQueryString".into(),
+        request.query.unwrap_or_default().into(),
+    );
+    let cookies = request.cookies();
+    if !cookies.is_empty() {
+        event.insert("cookies".into(), cookies.into());
+    }
+    let headers = request.headers(true, false);
+    event.insert(
+        "headers".into(),
+        Value::Object(single_values(headers.iter().map(|(n, v)| (n, v.join(","))))),
+    );
+    let query = request.query_parameters();
+    if !query.is_empty() {
+        event.insert(
+            "queryStringParameters".into(),
+            Value::Object(single_values(query.iter().map(|(n, v)| (n, v.join(","))))),
+        );
+    }
+    event.insert("requestContext".into(), request_context(request));
+    if let Some(body) = &request.body.text {
+        event.insert("body".into(), body.as_str().into());
+    }
+    if let Some(params) = request.path_parameters() {
+        event.insert("pathParameters".into(), Value::Object(params));
+    }
+    event.insert("isBase64Encoded".into(), request.body.base64.into());
+    if let Some(variables) = request.stage_variables() {
+        event.insert("stageVariables".into(), Value::Object(variables));
+    }
+    Value::Object(event)
+}
+
+fn route_key<'r>(request: &'r ProxyRequest<'_>) -> &'r str {
+    request.route().map_or("", |r| r.route_key.as_str())
+}
+
+fn request_context(request: &ProxyRequest<'_>) -> Value {
+    let ctx = request.ctx;
+    let mut http = Map::new();
+    http.insert("method".into(), ctx.http_method.as_str().into());
+    http.insert("path".into(), ctx.path.as_str().into());
+    http.insert("protocol".into(), ctx.protocol.into());
+    http.insert("sourceIp".into(), ctx.source_ip().to_string().into());
+    http.insert(
+        "userAgent".into(),
+        ctx.user_agent.as_deref().unwrap_or_default().into(),
+    );
+
+    let mut context = Map::new();
+    context.insert("accountId".into(), request.context_value("accountId"));
+    context.insert("apiId".into(), request.context_value("apiId"));
+    context.insert("domainName".into(), request.context_value("domainName"));
+    context.insert("domainPrefix".into(), request.context_value("domainPrefix"));
+    context.insert("http".into(), Value::Object(http));
+    context.insert("requestId".into(), ctx.request_id().into());
+    context.insert("routeKey".into(), route_key(request).into());
+    context.insert("stage".into(), request.stage_name().into());
+    context.insert("time".into(), request.context_value("requestTime"));
+    context.insert("timeEpoch".into(), request.time_epoch());
+    Value::Object(context)
+}

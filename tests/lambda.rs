@@ -1,0 +1,535 @@
+//! Lambda functions end to end: `turnpike serve template.yaml` runs a SAM application's Python
+//! handlers as real worker processes behind its REST and HTTP APIs (events key for key, response
+//! mapping, errors, timeouts, reserved concurrency, warm reuse, stage variables, parameter
+//! overrides, the bundled client and AWS's `awslambdaric`), and no worker outlives Turnpike.
+//! `turnpike invoke` has its own file (invoke.rs).
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::sam::{self, alive, project, wait_gone, TEMPLATE};
+use support::turnpike::run;
+use support::{assert_gateway_response, Req, Turnpike};
+
+const REST_ERROR: &str = r#"{"message": "Internal server error"}"#;
+const HTTP_ERROR: &str = r#"{"message":"Internal Server Error"}"#;
+
+/// The id the banner prints for the API of `kind` ("REST API" or "HTTP API").
+fn api_id(banner: &str, kind: &str) -> String {
+    let marker = format!("({kind}, id ");
+    let line = banner
+        .lines()
+        .find(|l| l.starts_with("API ") && l.contains(&marker))
+        .unwrap_or_else(|| panic!("no {kind} in {banner}"));
+    line.rsplit("id ")
+        .next()
+        .unwrap()
+        .trim_end_matches(')')
+        .to_string()
+}
+
+/// The value of header `name` in an event's `headers` or `multiValueHeaders`, any case.
+fn header(headers: &Value, name: &str) -> Value {
+    let headers = headers.as_object().expect("headers are an object");
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map_or(Value::Null, |(_, value)| value.clone())
+}
+
+/// The echo handler's answer: (event, worker pid, TABLE, runtime client).
+fn echo(reply: &support::Reply) -> (Value, u64, String, String) {
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let answer = reply.json();
+    (
+        answer["event"].clone(),
+        answer["pid"].as_u64().unwrap(),
+        answer["table"].as_str().unwrap().to_string(),
+        answer["client"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sam_example_serves_its_rest_and_http_api() {
+    let template = sam::example_template();
+    let tp = Turnpike::serve(&template);
+    let banner = tp.banner().join("\n");
+    let base = format!("http://{}", tp.addr);
+    assert!(
+        banner.contains(&format!(
+            "  Prod   GET     /hello  {base}/Prod/hello  AWS_PROXY HelloFunction"
+        )),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(&format!(
+            "  $default  GET     /hello/{{name}}  {base}/hello/{{name}}  AWS_PROXY GreetFunction"
+        )),
+        "{banner}"
+    );
+    assert!(banner.contains("\nFunctions\n"), "{banner}");
+
+    let reply = Req::get("/Prod/hello").send(tp.addr).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    let body = reply.json();
+    assert_eq!(body["message"], "Hello from Turnpike");
+    assert_eq!(body["path"], "/hello");
+
+    let reply = Req::get("/hello/turnpike").send(tp.addr).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let body = reply.json();
+    assert_eq!(body["message"], "Hello, turnpike!");
+    assert_eq!(body["routeKey"], "GET /hello/{name}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_events_carry_the_request_the_stage_and_its_variables() {
+    let (dir, template) = project(TEMPLATE);
+    let tp = Turnpike::serve_args(&[
+        template.to_str().unwrap(),
+        "--parameter-overrides",
+        "Table=prod-table",
+    ]);
+    let rest_id = api_id(&tp.banner().join("\n"), "REST API");
+    // The template's other resources are listed as ignored.
+    assert!(
+        tp.stderr().contains(&format!(
+            "{}: ignored: Orders (AWS::DynamoDB::Table)",
+            template.display()
+        )),
+        "{}",
+        tp.stderr()
+    );
+
+    let reply = Req::get("/Prod/items/42?tag=a&tag=b&single=x")
+        .header("X-Multi", "one")
+        .header("X-Multi", "two")
+        .header("User-Agent", "lambda-test")
+        .send(tp.addr)
+        .await;
+    let (event, first_pid, table, client) = echo(&reply);
+    assert_eq!(
+        table, "prod-table",
+        "--parameter-overrides reaches Environment"
+    );
+    assert_eq!(client, "bundled");
+    assert_eq!(event["resource"], "/items/{id}");
+    assert_eq!(event["path"], "/items/42");
+    assert_eq!(event["httpMethod"], "GET");
+    assert_eq!(event["pathParameters"], json!({"id": "42"}));
+    assert_eq!(
+        event["queryStringParameters"],
+        json!({"tag": "b", "single": "x"})
+    );
+    assert_eq!(
+        event["multiValueQueryStringParameters"],
+        json!({"tag": ["a", "b"], "single": ["x"]})
+    );
+    // REST APIs on AWS keep an HTTP/1.1 client's header case; hyper lowercases names, so the
+    // lookup ignores case.
+    assert_eq!(
+        header(&event["headers"], "X-Multi"),
+        json!("two"),
+        "{event}"
+    );
+    assert_eq!(
+        header(&event["multiValueHeaders"], "X-Multi"),
+        json!(["one", "two"])
+    );
+    assert_eq!(
+        header(&event["headers"], "User-Agent"),
+        json!("lambda-test")
+    );
+    assert_eq!(
+        event["stageVariables"],
+        json!({"color": "blue", "region": "here"})
+    );
+    assert_eq!(event["body"], Value::Null);
+    assert_eq!(event["isBase64Encoded"], false);
+    let ctx = &event["requestContext"];
+    assert_eq!(ctx["stage"], "Prod");
+    assert_eq!(ctx["apiId"], rest_id.as_str());
+    assert_eq!(ctx["path"], "/Prod/items/42");
+    assert_eq!(ctx["resourcePath"], "/items/{id}");
+    assert_eq!(ctx["httpMethod"], "GET");
+    assert_eq!(ctx["accountId"], "123456789012");
+    assert_eq!(ctx["identity"]["sourceIp"], "127.0.0.1");
+    assert_eq!(ctx["identity"]["userAgent"], "lambda-test");
+    assert_eq!(ctx["requestId"], reply.header("x-amzn-requestid").unwrap());
+
+    // Warm reuse: the second call is served by the same process.
+    let (event, second_pid, _, _) = echo(&Req::get("/Prod/items/7").send(tp.addr).await);
+    assert_eq!(second_pid, first_pid);
+    assert_eq!(event["pathParameters"], json!({"id": "7"}));
+    assert!(alive(u32::try_from(first_pid).unwrap()));
+    drop(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_api_events_are_payload_2_0() {
+    let (_dir, template) = project(TEMPLATE);
+    let tp = Turnpike::serve(&template);
+    let http_id = api_id(&tp.banner().join("\n"), "HTTP API");
+    let reply = Req::get("/items/7?tag=a&tag=b")
+        .header("Cookie", "c1=v1; c2=v2")
+        .header("X-Multi", "one")
+        .header("X-Multi", "two")
+        .send(tp.addr)
+        .await;
+    let (event, _, table, _) = echo(&reply);
+    assert_eq!(table, "dev-table", "the parameter's default");
+    assert_eq!(event["version"], "2.0");
+    assert_eq!(event["routeKey"], "GET /items/{id}");
+    assert_eq!(event["rawPath"], "/items/7");
+    assert_eq!(event["rawQueryString"], "tag=a&tag=b");
+    assert_eq!(event["cookies"], json!(["c1=v1", "c2=v2"]));
+    assert_eq!(event["headers"]["x-multi"], "one,two");
+    assert_eq!(event["queryStringParameters"], json!({"tag": "a,b"}));
+    assert_eq!(event["pathParameters"], json!({"id": "7"}));
+    assert_eq!(event["isBase64Encoded"], false);
+    // The implicit HTTP API declares no stage variables, so the key is absent.
+    assert_eq!(event.get("stageVariables"), None);
+    let ctx = &event["requestContext"];
+    assert_eq!(ctx["stage"], "$default");
+    assert_eq!(ctx["apiId"], http_id.as_str());
+    assert_eq!(ctx["routeKey"], "GET /items/{id}");
+    assert_eq!(ctx["http"]["method"], "GET");
+    assert_eq!(ctx["http"]["path"], "/items/7");
+    assert_eq!(ctx["requestId"], reply.header("apigw-requestid").unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stage_options_rename_template_stages_and_merge_variables() {
+    let (_dir, template) = project(TEMPLATE);
+    let tp = Turnpike::serve_args(&[
+        template.to_str().unwrap(),
+        "--stage",
+        "v1",
+        "--stage-var",
+        "v1:color=red",
+        "--stage-var",
+        "extra=1",
+    ]);
+    let (event, _, _, _) = echo(&Req::get("/v1/items/1").send(tp.addr).await);
+    assert_eq!(event["requestContext"]["stage"], "v1");
+    assert_eq!(
+        event["stageVariables"],
+        json!({"color": "red", "extra": "1", "region": "here"})
+    );
+    // The template's stage name is replaced, not added to.
+    let reply = Req::get("/Prod/items/1").send(tp.addr).await;
+    assert_gateway_response(
+        &reply,
+        403,
+        r#"{"message":"Forbidden"}"#,
+        Some("ForbiddenException"),
+    );
+    // `--stage` applies to the HTTP API too.
+    let (event, _, _, _) = echo(&Req::get("/v1/items/2").send(tp.addr).await);
+    assert_eq!(event["requestContext"]["stage"], "v1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn function_results_become_responses() {
+    let (_dir, template) = project(TEMPLATE);
+    let tp = Turnpike::serve(&template);
+    let respond = |path: &str, result: Value| {
+        Req::new("POST", path)
+            .header("Content-Type", "application/json")
+            .body(result.to_string())
+    };
+
+    let result = json!({
+        "statusCode": 201,
+        "headers": {"X-One": "1", "Content-Type": "text/plain"},
+        "multiValueHeaders": {"X-Many": ["a", "b"]},
+        "body": "created",
+    });
+    let reply = respond("/Prod/respond", result.clone()).send(tp.addr).await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    assert_eq!(reply.header("x-one"), Some("1"));
+    assert_eq!(reply.headers_all("x-many"), ["a", "b"]);
+    assert_eq!(reply.header("content-type"), Some("text/plain"));
+    assert_eq!(reply.text(), "created");
+    // Payload 2.0 has no multiValueHeaders (multiple values are comma-joined in headers).
+    let reply = respond("/respond", result).send(tp.addr).await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    assert_eq!(reply.header("x-one"), Some("1"));
+    assert_eq!(reply.headers_all("x-many"), Vec::<&str>::new());
+    assert_eq!(reply.text(), "created");
+
+    // Base64 bodies: REST decodes them when Accept names a binary media type of the API.
+    let png = json!({
+        "statusCode": 200,
+        "headers": {"Content-Type": "image/png"},
+        "body": "iVBORw0KGgo=",
+        "isBase64Encoded": true,
+    });
+    let reply = respond("/Prod/respond", png.clone())
+        .header("Accept", "image/png")
+        .send(tp.addr)
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(&reply.body[..], b"\x89PNG\r\n\x1a\n");
+    let reply = respond("/Prod/respond", png.clone()).send(tp.addr).await;
+    assert_eq!(reply.text(), "iVBORw0KGgo=");
+    // HTTP APIs always decode.
+    let reply = respond("/respond", png).send(tp.addr).await;
+    assert_eq!(&reply.body[..], b"\x89PNG\r\n\x1a\n");
+
+    // Payload 2.0: cookies become Set-Cookie; a result without statusCode is a JSON 200.
+    let with_cookies = json!({"statusCode": 200, "cookies": ["a=1", "b=2; Secure"], "body": "ok"});
+    let reply = respond("/respond", with_cookies).send(tp.addr).await;
+    assert_eq!(reply.headers_all("set-cookie"), ["a=1", "b=2; Secure"]);
+    let reply = respond("/respond", json!({"hello": "world"}))
+        .send(tp.addr)
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert_eq!(reply.json(), json!({"hello": "world"}));
+    // ... which a REST API (payload 1.0) refuses as a malformed proxy response.
+    let reply = respond("/Prod/respond", json!({"hello": "world"}))
+        .send(tp.addr)
+        .await;
+    assert_gateway_response(
+        &reply,
+        502,
+        REST_ERROR,
+        Some("InternalServerErrorException"),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raising_handlers_and_timeouts_answer_as_aws() {
+    let (_dir, template) = project(TEMPLATE);
+    let tp = Turnpike::serve(&template);
+    let reply = Req::get("/Prod/fail").send(tp.addr).await;
+    assert_gateway_response(
+        &reply,
+        502,
+        REST_ERROR,
+        Some("InternalServerErrorException"),
+    );
+    let reply = Req::get("/fail").send(tp.addr).await;
+    assert_eq!(reply.status, 500, "{reply:?}");
+    assert_eq!(reply.text(), HTTP_ERROR);
+
+    // Timeout: 1 against a handler sleeping 30 s: Lambda stops it after a second.
+    let started = Instant::now();
+    let reply = Req::get("/Prod/slow").send(tp.addr).await;
+    let took = started.elapsed();
+    assert_gateway_response(
+        &reply,
+        502,
+        REST_ERROR,
+        Some("InternalServerErrorException"),
+    );
+    assert!(
+        took >= Duration::from_secs(1) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
+    let reply = Req::get("/slow").send(tp.addr).await;
+    assert_eq!(reply.status, 500, "{reply:?}");
+    assert_eq!(reply.text(), HTTP_ERROR);
+    let log = tp.stderr();
+    assert!(log.contains("Task timed out after 1.00 seconds"), "{log}");
+    assert!(log.contains("ValueError") || log.contains("boom"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reserved_concurrency_serialises_and_zero_throttles() {
+    let (_dir, template) = project(TEMPLATE);
+    let tp = Turnpike::serve(&template);
+    // Warm the single worker first, so the timing below is the handler's alone.
+    let warm = Req::get("/Prod/serial").send(tp.addr).await;
+    assert_eq!(warm.status, 200, "{warm:?}");
+    let started = Instant::now();
+    let (a, b) = tokio::join!(
+        Req::get("/Prod/serial").send(tp.addr),
+        Req::get("/Prod/serial").send(tp.addr)
+    );
+    let took = started.elapsed();
+    assert_eq!((a.status, b.status), (200, 200), "{a:?} {b:?}");
+    // One worker served both, one after the other (each sleeps 0.5 s).
+    assert_eq!(a.text(), warm.text());
+    assert_eq!(b.text(), warm.text());
+    assert!(took >= Duration::from_millis(1000), "{took:?}");
+
+    let reply = Req::get("/Prod/throttled").send(tp.addr).await;
+    assert_gateway_response(
+        &reply,
+        500,
+        REST_ERROR,
+        Some("InternalServerErrorException"),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn awslambdaric_runs_the_same_handlers() {
+    let python = sam::awslambdaric_python();
+    let (_dir, template) = project(TEMPLATE);
+    let tp = Turnpike::serve_args(&[
+        template.to_str().unwrap(),
+        "--runtime-client",
+        "awslambdaric",
+        "--python",
+        python.to_str().unwrap(),
+    ]);
+    let (event, pid, _, client) = echo(&Req::get("/Prod/items/9?q=1").send(tp.addr).await);
+    assert_eq!(client, "awslambdaric");
+    assert_eq!(event["pathParameters"], json!({"id": "9"}));
+    assert_eq!(event["queryStringParameters"], json!({"q": "1"}));
+    let (event, second, _, _) = echo(&Req::get("/items/9").send(tp.addr).await);
+    assert_eq!(second, pid, "warm reuse under awslambdaric");
+    assert_eq!(event["routeKey"], "GET /items/{id}");
+    let reply = Req::get("/Prod/fail").send(tp.addr).await;
+    assert_gateway_response(
+        &reply,
+        502,
+        REST_ERROR,
+        Some("InternalServerErrorException"),
+    );
+}
+
+#[test]
+fn awslambdaric_missing_is_one_clear_error() {
+    let (_dir, template) = project(TEMPLATE);
+    let output = run(&[
+        "serve",
+        template.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+        "--runtime-client",
+        "awslambdaric",
+        "--python",
+        "/nonexistent/python3",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "turnpike: error: --runtime-client awslambdaric: cannot run /nonexistent/python3: "
+        ),
+        "{stderr}"
+    );
+}
+
+/// The worker pids of a served fixture after a call to each of its functions that answers.
+async fn warm_workers(tp: &Turnpike) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for path in ["/Prod/items/1", "/Prod/serial"] {
+        let reply = Req::get(path).send(tp.addr).await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        let pid = match reply.json() {
+            Value::Number(n) => n.as_u64(),
+            answer => answer["pid"].as_u64(),
+        };
+        pids.push(u32::try_from(pid.unwrap()).unwrap());
+    }
+    assert_ne!(pids[0], pids[1]);
+    for &pid in &pids {
+        assert!(alive(pid), "worker {pid} should run while Turnpike does");
+    }
+    pids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_worker_outlives_a_sigterm() {
+    let (_dir, template) = project(TEMPLATE);
+    let mut tp = Turnpike::serve(&template);
+    let pids = warm_workers(&tp).await;
+    tp.signal("TERM");
+    let status = tp
+        .wait_exit(Duration::from_secs(10))
+        .expect("turnpike exits");
+    assert!(status.success(), "{status:?}\n{}", tp.stderr());
+    assert_eq!(wait_gone(&pids, Duration::from_secs(5)), Vec::<u32>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_worker_outlives_a_sigkill() {
+    let (_dir, template) = project(TEMPLATE);
+    let mut tp = Turnpike::serve(&template);
+    let pids = warm_workers(&tp).await;
+    tp.signal("KILL");
+    tp.wait_exit(Duration::from_secs(10))
+        .expect("turnpike dies");
+    assert_eq!(wait_gone(&pids, Duration::from_secs(5)), Vec::<u32>::new());
+}
+
+#[test]
+fn unsupported_runtimes_stop_serve_naming_file_and_function() {
+    let node = TEMPLATE.replace(
+        "  FailFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n",
+        "  FailFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n",
+    );
+    let (_dir, template) = project(&node);
+    let output = run(&[
+        "serve",
+        template.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!(
+            "turnpike: {}: ignored: Orders (AWS::DynamoDB::Table)\n\
+             {}: /Resources/FailFunction: function FailFunction: runtime `nodejs20.x` is not \
+             supported yet: Turnpike runs provided, provided.al2, provided.al2023 and python3.x\n\
+             turnpike: 1 error\n",
+            template.display(),
+            template.display()
+        )
+    );
+    // `validate` finds the same.
+    let output = run(&["validate", template.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("function FailFunction: runtime `nodejs20.x` is not supported yet"));
+}
+
+#[test]
+fn validate_and_routes_read_templates() {
+    let template = sam::example_template();
+    let output = run(&["validate", template.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout.lines().next(),
+        Some(format!("{}: ok (2 APIs, 2 functions)", template.display()).as_str())
+    );
+    assert!(
+        stdout.contains("  function HelloFunction: python3.12 app.lambda_handler\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(": 1 route, stage Prod\n"), "{stdout}");
+
+    let output = run(&[
+        "routes",
+        template.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:9999",
+        "--parameter-overrides",
+        "Greeting=Howdy",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "  Prod   GET     /hello  http://127.0.0.1:9999/Prod/hello  AWS_PROXY HelloFunction\n"
+        ),
+        "{stdout}"
+    );
+    // An unknown parameter is the template's error, with its location.
+    let output = run(&[
+        "routes",
+        template.to_str().unwrap(),
+        "--parameter-overrides",
+        "Nope=1",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+}
