@@ -11,6 +11,8 @@ use http_body_util::Limited;
 use hyper::body::Incoming;
 use pin_project_lite::pin_project;
 
+use crate::integrate::http::PooledBody;
+
 /// Errors that can travel through a body we send to a back end.
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -19,7 +21,7 @@ pin_project! {
     #[project = ResponseBodyProj]
     pub(crate) enum ResponseBody {
         Full { data: Option<Bytes> },
-        Stream { #[pin] body: Incoming },
+        Stream { #[pin] body: PooledBody },
     }
 }
 
@@ -35,7 +37,7 @@ impl ResponseBody {
         ResponseBody::Full { data: None }
     }
 
-    pub(crate) fn stream(body: Incoming) -> ResponseBody {
+    pub(crate) fn stream(body: PooledBody) -> ResponseBody {
         ResponseBody::Stream { body }
     }
 }

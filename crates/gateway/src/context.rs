@@ -42,12 +42,12 @@ pub(crate) struct ContextError {
 /// The context variables of one request.
 #[derive(Debug)]
 pub(crate) struct RequestContext {
-    uuid: String,
+    uuid: ids::RequestUuid,
     /// A UUID the client sent in `x-amzn-RequestId`, which REST APIs adopt as the request id.
     client_request_id: Option<String>,
     pub(crate) extended_request_id: String,
     pub(crate) trace_id: String,
-    request_time: String,
+    request_time: Arc<str>,
     pub(crate) request_time_epoch: u64,
     pub(crate) started: Instant,
     pub(crate) http_method: Method,
@@ -131,7 +131,10 @@ impl RequestContext {
     pub(crate) fn request_id(&self) -> &str {
         match self.api_kind() {
             ApiKind::Http => &self.extended_request_id,
-            ApiKind::Rest => self.client_request_id.as_deref().unwrap_or(&self.uuid),
+            ApiKind::Rest => self
+                .client_request_id
+                .as_deref()
+                .unwrap_or(self.uuid.as_str()),
         }
     }
 
@@ -218,20 +221,23 @@ pub(crate) fn json_string(s: &str) -> String {
     serde_json::Value::from(s).to_string()
 }
 
-/// [`format_request_time`], formatted once per second per thread.
-fn cached_request_time(now: OffsetDateTime) -> String {
+/// [`format_request_time`], formatted once per second per thread and shared by the requests of
+/// that second.
+fn cached_request_time(now: OffsetDateTime) -> Arc<str> {
     thread_local! {
-        static CACHE: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+        static CACHE: std::cell::RefCell<Option<(i64, Arc<str>)>> = const { std::cell::RefCell::new(None) };
     }
     let second = now.unix_timestamp();
     CACHE.with(|cache| match cache.try_borrow_mut() {
-        Ok(mut cache) => {
-            if cache.0 != second {
-                *cache = (second, format_request_time(now));
+        Ok(mut cache) => match &*cache {
+            Some((cached, text)) if *cached == second => text.clone(),
+            _ => {
+                let text: Arc<str> = format_request_time(now).into();
+                *cache = Some((second, text.clone()));
+                text
             }
-            cache.1.clone()
-        }
-        Err(_) => format_request_time(now),
+        },
+        Err(_) => format_request_time(now).into(),
     })
 }
 

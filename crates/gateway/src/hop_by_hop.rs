@@ -18,33 +18,34 @@ pub(crate) fn is_hop_by_hop(name: &HeaderName) -> bool {
         || name == PROXY_CONNECTION
 }
 
-/// The header names listed in `Connection` (e.g. `Connection: keep-alive, x-private`).
+/// The header names listed in `Connection` (e.g. `Connection: keep-alive, x-private`), leaving
+/// out the fixed hop-by-hop ones, which [`is_hop_by_hop`] already names: the usual
+/// `Connection: keep-alive` then costs no allocation.
 pub(crate) fn connection_listed(headers: &HeaderMap) -> Vec<HeaderName> {
     headers
         .get_all(CONNECTION)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|token| HeaderName::from_bytes(token.trim().as_bytes()).ok())
+        .map(str::trim)
+        .filter(|token| !is_fixed_token(token))
+        .filter_map(|token| HeaderName::from_bytes(token.as_bytes()).ok())
         .collect()
 }
 
-/// Removes every hop-by-hop header, including those `Connection` lists.
-pub(crate) fn remove(headers: &mut HeaderMap) {
-    for name in connection_listed(headers) {
-        headers.remove(name);
-    }
-    for name in [
-        &CONNECTION,
-        &TE,
-        &TRAILER,
-        &TRANSFER_ENCODING,
-        &UPGRADE,
-        &KEEP_ALIVE,
-        &PROXY_CONNECTION,
-    ] {
-        headers.remove(name);
-    }
+/// True for a `Connection` token that names a fixed hop-by-hop header.
+fn is_fixed_token(token: &str) -> bool {
+    [
+        "connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "keep-alive",
+        "proxy-connection",
+    ]
+    .iter()
+    .any(|fixed| token.eq_ignore_ascii_case(fixed))
 }
 
 #[cfg(test)]
@@ -52,7 +53,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn removes_the_fixed_set_and_what_connection_lists() {
+    fn names_the_fixed_set_and_what_connection_lists() {
         let mut headers = HeaderMap::new();
         for (name, value) in [
             ("connection", "keep-alive, X-Private,  x-other"),
@@ -69,9 +70,27 @@ mod tests {
         ] {
             headers.append(name, value.parse().unwrap());
         }
-        remove(&mut headers);
-        let left: Vec<_> = headers.keys().map(|k| k.as_str()).collect();
+        let listed = connection_listed(&headers);
+        let left: Vec<_> = headers
+            .keys()
+            .filter(|name| !is_hop_by_hop(name) && !listed.contains(name))
+            .map(|name| name.as_str())
+            .collect();
         assert_eq!(left, ["content-type", "x-kept"]);
+    }
+
+    #[test]
+    fn connection_lists_only_names_beyond_the_fixed_set() {
+        let mut headers = HeaderMap::new();
+        headers.append(CONNECTION, "Keep-Alive, X-Private".parse().unwrap());
+        headers.append(CONNECTION, "upgrade,close".parse().unwrap());
+        assert_eq!(
+            connection_listed(&headers),
+            [
+                HeaderName::from_static("x-private"),
+                HeaderName::from_static("close")
+            ]
+        );
     }
 
     #[test]

@@ -40,12 +40,25 @@ fn random_bytes() -> [u8; 16] {
     bytes
 }
 
-/// A UUID v4, hyphenated and lower case.
-pub(crate) fn request_uuid() -> String {
+/// A UUID v4, hyphenated and lower case, kept inline: a request's id costs no allocation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RequestUuid([u8; uuid::fmt::Hyphenated::LENGTH]);
+
+impl RequestUuid {
+    pub(crate) fn as_str(&self) -> &str {
+        // Always ASCII: written by `encode_lower`.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// A fresh UUID v4.
+pub(crate) fn request_uuid() -> RequestUuid {
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
     uuid::Builder::from_random_bytes(random_bytes())
         .into_uuid()
         .hyphenated()
-        .to_string()
+        .encode_lower(&mut text);
+    RequestUuid(text)
 }
 
 /// True for a client-supplied `x-amzn-RequestId` API Gateway would accept: a UUID.
@@ -122,8 +135,12 @@ mod tests {
 
     #[test]
     fn request_ids_are_uuids() {
-        let id = request_uuid();
-        assert!(is_uuid(&id));
+        let uuid = request_uuid();
+        let id = uuid.as_str();
+        assert!(is_uuid(id));
+        assert_eq!(id, id.to_ascii_lowercase());
+        assert_eq!(Uuid::try_parse(id).unwrap().get_version_num(), 4);
+        assert_ne!(id, request_uuid().as_str());
         assert_eq!(id.len(), 36);
         assert!(!is_uuid("not-a-uuid"));
         assert!(!is_uuid("c0ffee00c0ffee00c0ffee00c0ffee00"));

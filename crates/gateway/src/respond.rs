@@ -71,24 +71,17 @@ pub(crate) fn finish(
 ) {
     let kind = ctx.api_kind();
     let headers = response.headers_mut();
+    // REST non-proxy integrations remap `Connection` itself before hop-by-hop headers go, so
+    // the names it lists stay there; everywhere else they go with it.
     match (kind, integration) {
         (ApiKind::Rest, Some(IntegrationType::HttpProxy)) => {
-            let listed = hop_by_hop::connection_listed(headers);
-            remap(headers, &REMAPPED_FROM_PROXY);
-            for name in listed {
-                headers.remove(name);
-            }
-            hop_by_hop::remove(headers);
+            filter(headers, &REMAPPED_FROM_PROXY, true);
         }
         (ApiKind::Rest, Some(IntegrationType::Http)) => {
-            remap(headers, &REMAPPED_FROM_MAPPING);
-            hop_by_hop::remove(headers);
+            filter(headers, &REMAPPED_FROM_MAPPING, false);
         }
-        (ApiKind::Rest, Some(_)) => {
-            remap(headers, &REMAPPED_FROM_MOCK);
-            hop_by_hop::remove(headers);
-        }
-        (ApiKind::Http, Some(_)) => hop_by_hop::remove(headers),
+        (ApiKind::Rest, Some(_)) => filter(headers, &REMAPPED_FROM_MOCK, false),
+        (ApiKind::Http, Some(_)) => filter(headers, &[], true),
         (_, None) => {}
     }
     match kind {
@@ -107,20 +100,38 @@ pub(crate) fn finish(
     ctx.status = Some(response.status().as_u16());
 }
 
-fn remap(headers: &mut HeaderMap, names: &[Remap]) {
-    for (name, remapped) in names {
-        if let http::header::Entry::Occupied(entry) = headers.entry(name) {
-            let values: Vec<HeaderValue> = entry.remove_entry_mult().1.collect();
-            for value in values {
-                headers.append(remapped.clone(), value);
-            }
+/// Renames the headers `remaps` lists, then drops hop-by-hop headers and (with `listed`) those
+/// the `Connection` header names. One pass moves every kept value into a new map: cheaper than a
+/// lookup and a removal per listed name, as a response has few headers and most of them stay.
+fn filter(headers: &mut HeaderMap, remaps: &[Remap], listed: bool) {
+    let listed = if listed {
+        hop_by_hop::connection_listed(headers)
+    } else {
+        Vec::new()
+    };
+    let old = std::mem::take(headers);
+    // Room for the request-id headers `finish` adds next.
+    let _ = headers.try_reserve(old.len() + 3);
+    let mut current: Option<HeaderName> = None;
+    for (name, value) in old {
+        // `None`: another value of the previous name.
+        if name.is_some() {
+            current = name;
+        }
+        let Some(name) = &current else { continue };
+        let name = remaps
+            .iter()
+            .find(|(from, _)| from == name)
+            .map_or(name, |(_, remapped)| remapped);
+        if !hop_by_hop::is_hop_by_hop(name) && !listed.contains(name) {
+            headers.append(name, value);
         }
     }
 }
 
 fn insert(headers: &mut HeaderMap, name: &HeaderName, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
-        headers.insert(name.clone(), value);
+        headers.insert(name, value);
     }
 }
 

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use http::HeaderValue;
 use turnpike_model::{Api, ApiKind, Deployment, RouteKey, Stage};
 
 use crate::gateway_response::GatewayResponses;
@@ -26,6 +27,8 @@ pub(crate) struct Snapshot {
 /// One API, compiled.
 pub(crate) struct CompiledApi {
     pub(crate) id: String,
+    /// `id` as a header value (`x-amzn-apigateway-api-id`), built once rather than per request.
+    pub(crate) id_header: Option<HeaderValue>,
     pub(crate) kind: ApiKind,
     pub(crate) router: Router,
     pub(crate) routes: Vec<CompiledRoute>,
@@ -122,6 +125,7 @@ fn compile_api(api: &Api, stages: &[Stage]) -> CompiledApi {
     }
     CompiledApi {
         id: api.id.clone(),
+        id_header: HeaderValue::from_str(&api.id).ok(),
         kind: api.kind,
         router: Router::new(api.kind, &api.routes),
         routes,

@@ -18,7 +18,7 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use http::header::{HeaderName, HeaderValue, ACCEPT, HOST, USER_AGENT};
+use http::header::{HeaderName, HeaderValue, ACCEPT, USER_AGENT};
 use http::HeaderMap;
 use turnpike_model::ApiKind;
 
@@ -28,21 +28,9 @@ use crate::hop_by_hop;
 static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 static X_FORWARDED_PORT: HeaderName = HeaderName::from_static("x-forwarded-port");
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
-static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 static FORWARDED: HeaderName = HeaderName::from_static("forwarded");
 static TRACE_ID: HeaderName = HeaderName::from_static("x-amzn-trace-id");
 static API_ID: HeaderName = HeaderName::from_static("x-amzn-apigateway-api-id");
-
-/// Dropped by API Gateway before any integration sees the request.
-static DROPPED: [HeaderName; 7] = [
-    HOST,
-    HeaderName::from_static("content-md5"),
-    HeaderName::from_static("expect"),
-    HeaderName::from_static("max-forwards"),
-    HeaderName::from_static("proxy-authenticate"),
-    HeaderName::from_static("server"),
-    HeaderName::from_static("www-authenticate"),
-];
 
 /// The headers an HTTP_PROXY back end receives.
 pub(crate) fn proxy_headers(client: &HeaderMap, ctx: &RequestContext) -> HeaderMap {
@@ -52,15 +40,9 @@ pub(crate) fn proxy_headers(client: &HeaderMap, ctx: &RequestContext) -> HeaderM
     for (name, value) in client {
         let skip = hop_by_hop::is_hop_by_hop(name)
             || listed.contains(name)
-            || DROPPED.contains(name)
-            || *name == TRACE_ID
-            || *name == API_ID
-            || *name == X_FORWARDED_FOR
-            || *name == X_FORWARDED_PORT
-            || *name == X_FORWARDED_PROTO
-            || (kind == ApiKind::Http && (*name == X_FORWARDED_HOST || *name == FORWARDED));
+            || is_replaced(name.as_str(), kind);
         if !skip {
-            headers.append(name.clone(), value.clone());
+            headers.append(name, value.clone());
         }
     }
     add_forwarding(&mut headers, client, ctx);
@@ -86,20 +68,25 @@ fn add_forwarding(headers: &mut HeaderMap, client: &HeaderMap, ctx: &RequestCont
     let proto = if ctx.connection.tls { "https" } else { "http" };
     match ctx.api_kind() {
         ApiKind::Rest => {
+            let ip = IpText::new(ip);
             let mut forwarded_for = joined(client, &X_FORWARDED_FOR);
-            if !forwarded_for.is_empty() {
+            let forwarded_for = if forwarded_for.is_empty() {
+                HeaderValue::from_str(ip.as_str())
+            } else {
                 forwarded_for.push_str(", ");
+                forwarded_for.push_str(ip.as_str());
+                HeaderValue::from_str(&forwarded_for)
+            };
+            if let Ok(value) = forwarded_for {
+                headers.insert(&X_FORWARDED_FOR, value);
             }
-            let _ = write!(forwarded_for, "{ip}");
-            insert(headers, &X_FORWARDED_FOR, &forwarded_for);
-            insert(
-                headers,
+            headers.insert(
                 &X_FORWARDED_PORT,
-                &ctx.connection.local.port().to_string(),
+                HeaderValue::from(ctx.connection.local.port()),
             );
-            insert(headers, &X_FORWARDED_PROTO, proto);
-            if let Some(api) = &ctx.api {
-                insert(headers, &API_ID, &api.id);
+            headers.insert(&X_FORWARDED_PROTO, HeaderValue::from_static(proto));
+            if let Some(id) = ctx.api.as_ref().and_then(|api| api.id_header.clone()) {
+                headers.insert(&API_ID, id);
             }
         }
         ApiKind::Http => {
@@ -122,6 +109,84 @@ fn add_forwarding(headers: &mut HeaderMap, client: &HeaderMap, ctx: &RequestCont
         }
     }
     insert(headers, &TRACE_ID, &ctx.trace_id);
+}
+
+/// True for a client header that API Gateway drops before any integration or that the forwarding
+/// headers replace. One `match` on the name instead of a comparison per listed header.
+fn is_replaced(name: &str, kind: ApiKind) -> bool {
+    match name {
+        // Dropped before any integration (`Host` is the back end's own).
+        "host" | "content-md5" | "expect" | "max-forwards" | "proxy-authenticate" | "server"
+        | "www-authenticate" => true,
+        // Replaced by the forwarding headers.
+        "x-amzn-trace-id"
+        | "x-amzn-apigateway-api-id"
+        | "x-forwarded-for"
+        | "x-forwarded-port"
+        | "x-forwarded-proto" => true,
+        "x-forwarded-host" | "forwarded" => kind == ApiKind::Http,
+        _ => false,
+    }
+}
+
+/// An IP address as text, formatted on the stack (IPv4 by hand, the common case on every
+/// request; IPv6 through `Display`).
+struct IpText {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl IpText {
+    fn new(ip: IpAddr) -> IpText {
+        let mut text = IpText {
+            buf: [0; 64],
+            len: 0,
+        };
+        match ip {
+            IpAddr::V4(v4) => {
+                for (i, octet) in v4.octets().into_iter().enumerate() {
+                    if i > 0 {
+                        text.push(b'.');
+                    }
+                    if octet >= 100 {
+                        text.push(b'0' + octet / 100);
+                    }
+                    if octet >= 10 {
+                        text.push(b'0' + octet / 10 % 10);
+                    }
+                    text.push(b'0' + octet % 10);
+                }
+            }
+            IpAddr::V6(v6) => {
+                let _ = write!(text, "{v6}");
+            }
+        }
+        text
+    }
+
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        self.buf
+            .get(..self.len)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for IpText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 fn separate(list: &mut String) {

@@ -15,12 +15,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ::http::header::{HeaderValue, CONTENT_TYPE};
+use ::http::header::{HeaderValue, CONTENT_TYPE, HOST};
 use ::http::{Method, Request, Response, Uri};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use turnpike_model::HttpMethod;
 
 use super::forward;
@@ -34,28 +30,14 @@ use crate::gateway_response::GatewayError;
 use crate::limits;
 use crate::mapping::{MethodRequest, RequestTarget, ValueSource};
 
-/// The client every HTTP integration shares.
-pub(crate) type UpstreamClient = Client<HttpsConnector<HttpConnector>, UpstreamBody>;
+mod client;
 
-/// How long an idle pooled connection to a back end is kept.
-const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+use client::UpstreamError;
+pub(crate) use client::{PooledBody, UpstreamClient};
 
-/// A pooled keep-alive HTTP/1.1 client with `TCP_NODELAY`, for `http` and `https` back ends.
+/// The pooled keep-alive client every HTTP integration shares, for `http` and `https` back ends.
 pub(crate) fn client(tls: rustls::ClientConfig) -> UpstreamClient {
-    let mut connector = HttpConnector::new();
-    connector.set_nodelay(true);
-    connector.set_keepalive(Some(Duration::from_secs(60)));
-    // The TLS layer below handles `https`; the TCP connector must accept it.
-    connector.enforce_http(false);
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls)
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(connector);
-    Client::builder(TokioExecutor::new())
-        .pool_timer(TokioTimer::new())
-        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-        .build(connector)
+    UpstreamClient::new(tls)
 }
 
 /// TLS towards back ends: the system's root certificates and `extra_roots`. Without any root,
@@ -88,6 +70,11 @@ pub(crate) struct HttpIntegration {
     /// `None`: the request's own method (`httpMethod` absent or `ANY`).
     method: Option<Method>,
     uri: UriTemplate,
+    /// The URI and its `Host` header when the URI has no placeholders: parsed once here instead
+    /// of rendered and parsed per request.
+    static_target: Option<(Uri, HeaderValue)>,
+    /// True when a parameter maps to the query string, which the static target cannot carry.
+    maps_query: bool,
     parameters: Vec<(RequestTarget, ValueSource)>,
     timeout: Duration,
     /// Non-proxy only.
@@ -118,9 +105,19 @@ impl HttpIntegration {
                 (Err(e), _) | (_, Err(e)) => problems.push(format!("requestParameters: {e}")),
             }
         }
+        let static_target = uri
+            .static_text()
+            .and_then(|text| Uri::try_from(text).ok())
+            .and_then(|uri| Some((client::host_header(&uri)?, uri)))
+            .map(|(host, uri)| (uri, host));
+        let maps_query = parameters
+            .iter()
+            .any(|(target, _)| matches!(target, RequestTarget::Query(_)));
         HttpIntegration {
             method,
             uri,
+            static_target,
+            maps_query,
             parameters,
             timeout: integration.timeout,
             request_templates: RequestTemplates::compile(
@@ -140,10 +137,8 @@ impl HttpIntegration {
     ) -> Result<Response<ResponseBody>, GatewayError> {
         let request = call.method_request();
         let ctx: &RequestContext = call.ctx;
-        let mut uri = self.render_uri(&request, ctx);
-        append_raw_query(&mut uri, call.parts.uri.query().unwrap_or_default());
         let mut headers = forward::proxy_headers(&call.parts.headers, ctx);
-        self.apply_parameters(&request, ctx, &mut uri, &mut headers);
+        let uri = self.target(&request, ctx, call.parts.uri.query(), &mut headers)?;
         let method = self
             .method
             .clone()
@@ -169,7 +164,6 @@ impl HttpIntegration {
         let template = self
             .request_templates
             .select(content_type.and_then(|v| v.to_str().ok()))?;
-        let mut uri = self.render_uri(&request, ctx);
         let mut headers = forward::integration_headers(&call.parts.headers, ctx);
         let body = match template {
             Some((template_type, template)) => {
@@ -183,7 +177,7 @@ impl HttpIntegration {
                 UpstreamBody::limited(call.body, call.max_body_bytes)
             }
         };
-        self.apply_parameters(&request, ctx, &mut uri, &mut headers);
+        let uri = self.target(&request, ctx, None, &mut headers)?;
         let method = self
             .method
             .clone()
@@ -203,6 +197,38 @@ impl HttpIntegration {
             Some(&parts.headers),
             ResponseBody::stream(body),
         ))
+    }
+
+    /// The URI to call with the client's `query` appended, after the mapped parameters have gone
+    /// into it and into `headers`.
+    fn target(
+        &self,
+        request: &MethodRequest<'_>,
+        ctx: &RequestContext,
+        query: Option<&str>,
+        headers: &mut ::http::HeaderMap,
+    ) -> Result<Uri, GatewayError> {
+        let query = query.unwrap_or_default();
+        if let Some((uri, host)) = &self.static_target {
+            if query.is_empty() && !self.maps_query {
+                self.apply_parameters(request, ctx, &mut String::new(), headers);
+                // A mapped `Host` wins, as the client would let it.
+                headers.entry(HOST).or_insert_with(|| host.clone());
+                return Ok(uri.clone());
+            }
+        }
+        let mut uri = self.render_uri(request, ctx);
+        append_raw_query(&mut uri, query);
+        self.apply_parameters(request, ctx, &mut uri, headers);
+        match Uri::try_from(uri) {
+            Ok(uri) if uri.host().is_some() => Ok(uri),
+            _ => {
+                tracing::warn!(
+                    "Execution failed due to configuration error: Invalid endpoint address"
+                );
+                Err(GatewayError::api_configuration_error())
+            }
+        }
     }
 
     fn render_uri(&self, request: &MethodRequest<'_>, ctx: &RequestContext) -> String {
@@ -268,19 +294,10 @@ impl HttpIntegration {
         client: &super::UpstreamClient,
         ctx: &mut RequestContext,
         method: Method,
-        uri: String,
+        uri: Uri,
         headers: ::http::HeaderMap,
         body: UpstreamBody,
-    ) -> Result<Response<hyper::body::Incoming>, GatewayError> {
-        let uri = match Uri::try_from(uri) {
-            Ok(uri) if uri.host().is_some() => uri,
-            _ => {
-                tracing::warn!(
-                    "Execution failed due to configuration error: Invalid endpoint address"
-                );
-                return Err(GatewayError::api_configuration_error());
-            }
-        };
+    ) -> Result<Response<PooledBody>, GatewayError> {
         let mut request = Request::new(body);
         *request.method_mut() = method;
         *request.uri_mut() = uri;
@@ -307,7 +324,7 @@ impl HttpIntegration {
 }
 
 /// The gateway response for a failed exchange with a back end.
-fn classify(error: &hyper_util::client::legacy::Error) -> GatewayError {
+fn classify(error: &UpstreamError) -> GatewayError {
     if limits::is_body_too_large(error) {
         GatewayError::request_too_large()
     } else if error.is_connect() {

@@ -149,6 +149,14 @@ impl UriTemplate {
         }
     }
 
+    /// The URI itself when it has no placeholders.
+    pub(crate) fn static_text(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [Part::Text(text)] => Some(text),
+            _ => None,
+        }
+    }
+
     /// Renders the URI into `out`. `param` gives a path parameter's value, still percent-encoded
     /// when `raw`; a parameter without one is left as `{name}`, which makes the URI invalid.
     pub(crate) fn render<'a>(
@@ -302,6 +310,18 @@ mod tests {
             "http://api.example.com:9000/v1/a/b/7"
         );
         assert_eq!(render(&t, &[("id", "7")], &[]), "http:///v1//7");
+    }
+
+    #[test]
+    fn only_uris_without_placeholders_are_static() {
+        let t = UriTemplate::parse("http://b:81/pets?x=1", &[]);
+        assert_eq!(t.static_text(), Some("http://b:81/pets?x=1"));
+        let t = UriTemplate::parse("http://b/{}/{a b}", &[]);
+        assert_eq!(t.static_text(), Some("http://b/{}/{a b}"));
+        assert_eq!(UriTemplate::parse("http://b/{id}", &[]).static_text(), None);
+        let t = UriTemplate::parse("http://${stageVariables.h}/", &[]);
+        assert_eq!(t.static_text(), None);
+        assert_eq!(UriTemplate::parse("", &[]).static_text(), None);
     }
 
     #[test]

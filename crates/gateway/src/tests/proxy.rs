@@ -342,3 +342,30 @@ async fn http_integrations_select_responses_by_status() {
     );
     assert!(echo["headers"].get("x-not-forwarded").is_none());
 }
+
+#[tokio::test]
+async fn static_uris_send_the_back_ends_host_unless_a_parameter_maps_one() {
+    let up = upstream().await;
+    let plain = proxy_route(
+        "GET",
+        "/plain",
+        &format!("http://{up}/fixed/path", up = up.addr),
+    );
+    let mut mapped = proxy_route("GET", "/mapped", &format!("http://{}/fixed", up.addr));
+    mapped.integration.request_parameters.insert(
+        "integration.request.header.Host".into(),
+        "'pets.example'".into(),
+    );
+    let rest = api("Static", ApiKind::Rest, vec![plain, mapped]);
+    let gw = start(vec![rest], &[stage("dev", &[])], Limits::default()).await;
+
+    for (url, query) in [("/dev/plain", ""), ("/dev/plain?a=1&b", "a=1&b")] {
+        let echo = send(&client(), get(&gw.url(url))).await.json();
+        assert_eq!(echo["path"], "/fixed/path", "{url}");
+        assert_eq!(echo["query"], query, "{url}");
+        assert_eq!(echo["headers"]["host"], up.addr.to_string(), "{url}");
+    }
+    let echo = send(&client(), get(&gw.url("/dev/mapped"))).await.json();
+    assert_eq!(echo["path"], "/fixed");
+    assert_eq!(echo["headers"]["host"], "pets.example");
+}
