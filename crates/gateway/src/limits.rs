@@ -48,6 +48,21 @@ pub(crate) fn check_content_length(
     Ok(())
 }
 
+/// Reads a request body whole, for integrations that need all of it (MOCK, Lambda): over
+/// `max_bytes` is a 413, a broken body (bad chunked framing, a client that hangs up) a 400.
+pub(crate) async fn read_body(
+    body: hyper::body::Incoming,
+    max_bytes: u64,
+) -> Result<bytes::Bytes, GatewayError> {
+    use http_body_util::BodyExt;
+    let limit = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<LengthLimitError>() => Err(GatewayError::request_too_large()),
+        Err(_) => Err(GatewayError::bad_request()),
+    }
+}
+
 /// True when `error` (or one of its sources) is the body limit tripping mid-stream.
 pub(crate) fn is_body_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut current = Some(error);

@@ -6,8 +6,6 @@
 
 use http::header::CONTENT_TYPE;
 use http::Response;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
-use hyper::body::Incoming;
 
 use super::request::RequestTemplates;
 use super::response::IntegrationResponses;
@@ -46,7 +44,7 @@ impl MockIntegration {
         // AWS reads the whole request even with no back end: its size limit and framing apply
         // (and the body is what a template's `$input.body` will see once VTL lands).
         let request = call.method_request();
-        read_request_body(call.body, call.max_body_bytes).await?;
+        crate::limits::read_body(call.body, call.max_body_bytes).await?;
         let content_type = call
             .parts
             .headers
@@ -81,17 +79,6 @@ impl MockIntegration {
             GatewayError::api_configuration_error()
         })?;
         Ok(selected.respond(ctx, request, None, ResponseBody::empty()))
-    }
-}
-
-/// Reads a request body to its end: over `max_bytes` is a 413, a broken body (bad chunked framing,
-/// a client that hangs up) a 400.
-async fn read_request_body(body: Incoming, max_bytes: u64) -> Result<(), GatewayError> {
-    let limit = usize::try_from(max_bytes).unwrap_or(usize::MAX);
-    match Limited::new(body, limit).collect().await {
-        Ok(_) => Ok(()),
-        Err(error) if error.is::<LengthLimitError>() => Err(GatewayError::request_too_large()),
-        Err(_) => Err(GatewayError::bad_request()),
     }
 }
 

@@ -39,8 +39,6 @@ use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
 use http::request::Parts;
 use http::Response;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
-use hyper::body::Incoming;
 use turnpike_functions::{
     FunctionHost, FunctionPool, InvokeContext, InvokeError, InvokeOutcome, InvokeResponse,
 };
@@ -120,7 +118,7 @@ impl LambdaIntegration {
         } = call;
         let kind = ctx.api_kind();
         let (function, pool) = self.function(kind, ctx, functions)?;
-        let body = read_body(body, max_body_bytes).await?;
+        let body = crate::limits::read_body(body, max_body_bytes).await?;
         let event = self.event(kind, ctx, parts, params, &body);
         let payload = serde_json::to_vec(&event)
             .map(Bytes::from)
@@ -325,15 +323,5 @@ fn invoke_failed(ctx: &RequestContext, function: &str, error: &InvokeError) -> G
         InvokeError::RequestTooLarge { .. } => GatewayError::request_too_large(),
         InvokeError::FunctionNotFound { .. } => GatewayError::api_configuration_error(),
         _ => GatewayError::internal_server_error(),
-    }
-}
-
-/// Reads the request body whole: over `max_bytes` is a 413, a broken body a 400.
-async fn read_body(body: Incoming, max_bytes: u64) -> Result<Bytes, GatewayError> {
-    let limit = usize::try_from(max_bytes).unwrap_or(usize::MAX);
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.is::<LengthLimitError>() => Err(GatewayError::request_too_large()),
-        Err(_) => Err(GatewayError::bad_request()),
     }
 }
