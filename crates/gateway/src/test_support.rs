@@ -1,7 +1,6 @@
 //! Builders for model values in tests.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use turnpike_model::{
     Api, ApiKind, HttpMethod, Integration, IntegrationResponse, IntegrationType, Route, RouteKey,
@@ -9,13 +8,8 @@ use turnpike_model::{
 
 pub(crate) fn api(title: &str, kind: ApiKind, routes: Vec<Route>) -> Api {
     Api {
-        id: turnpike_model::api_id_from_title(title),
-        name: title.into(),
-        kind,
-        source: PathBuf::from(format!("{title}.yaml")),
         routes,
-        gateway_responses: BTreeMap::new(),
-        binary_media_types: Vec::new(),
+        ..Api::new(title, kind, format!("{title}.yaml"))
     }
 }
 

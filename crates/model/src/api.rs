@@ -43,6 +43,23 @@ pub struct Api {
     pub binary_media_types: Vec<String>,
 }
 
+impl Api {
+    /// An API named `name` (its id derived from the name, as the loaders do) with no routes and
+    /// no customisations; the loaders fill in the rest.
+    pub fn new(name: impl Into<String>, kind: ApiKind, source: impl Into<PathBuf>) -> Api {
+        let name = name.into();
+        Api {
+            id: crate::id::api_id_from_title(&name),
+            name,
+            kind,
+            source: source.into(),
+            routes: Vec::new(),
+            gateway_responses: BTreeMap::new(),
+            binary_media_types: Vec::new(),
+        }
+    }
+}
+
 /// An HTTP method as a route names it; `Any` is API Gateway's `ANY` / `x-amazon-apigateway-any-method`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HttpMethod {

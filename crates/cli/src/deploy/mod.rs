@@ -236,15 +236,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn api(title: &str, kind: ApiKind) -> Api {
-        Api {
-            id: turnpike_model::api_id_from_title(title),
-            name: title.into(),
-            kind,
-            source: PathBuf::from(format!("{title}.yaml")),
-            routes: Vec::new(),
-            gateway_responses: BTreeMap::new(),
-            binary_media_types: Vec::new(),
-        }
+        Api::new(title, kind, format!("{title}.yaml"))
     }
 
     fn template(apis: Vec<Api>, functions: &[&str]) -> Template {

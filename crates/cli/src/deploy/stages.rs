@@ -119,18 +119,9 @@ pub fn default_stage(kind: ApiKind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     fn api(title: &str, kind: ApiKind) -> Api {
-        Api {
-            id: turnpike_model::api_id_from_title(title),
-            name: title.into(),
-            kind,
-            source: PathBuf::from(format!("{title}.yaml")),
-            routes: Vec::new(),
-            gateway_responses: BTreeMap::new(),
-            binary_media_types: Vec::new(),
-        }
+        Api::new(title, kind, format!("{title}.yaml"))
     }
 
     fn var(s: &str) -> StageVar {
