@@ -178,22 +178,13 @@ impl<'d> Globals<'d> {
                 Some(Raw::Map { ptr, entries })
             }
             (Some(global), Some(local)) if local.value.is_object() => {
-                let mut entries: Vec<(String, Raw<'d>)> = global
+                let entries = global
                     .entries()
                     .into_iter()
                     .filter(|(k, _)| !ignored.keys.iter().any(|i| i == k))
                     .map(|(k, v)| (k.to_owned(), Raw::Node(v)))
                     .collect();
-                for (key, value) in local.entries() {
-                    match entries.iter_mut().find(|(k, _)| k == key) {
-                        Some((_, slot)) => {
-                            if let Raw::Node(global) = slot {
-                                *slot = merge_nodes(global, &value, REPLACED.contains(&key));
-                            }
-                        }
-                        None => entries.push((key.to_owned(), Raw::Node(value))),
-                    }
-                }
+                let entries = overlay(entries, &local, |key| REPLACED.contains(&key));
                 Some(Raw::Map {
                     ptr: local.ptr.clone(),
                     entries,
@@ -275,24 +266,35 @@ fn is_condition(value: &serde_json::Value) -> bool {
         .is_some_and(|m| m.len() == 1 && m.contains_key("Condition"))
 }
 
+/// Lays a local mapping's entries over the global ones: a key in both is merged (lists replaced
+/// where `replace_lists(key)` says so), a local-only key is added after the global keys.
+fn overlay<'d>(
+    mut entries: Vec<(String, Raw<'d>)>,
+    local: &Node<'d>,
+    replace_lists: impl Fn(&str) -> bool,
+) -> Vec<(String, Raw<'d>)> {
+    for (key, value) in local.entries() {
+        match entries.iter_mut().find(|(k, _)| k == key) {
+            Some((_, slot)) => {
+                if let Raw::Node(global) = slot {
+                    *slot = merge_nodes(global, &value, replace_lists(key));
+                }
+            }
+            None => entries.push((key.to_owned(), Raw::Node(value))),
+        }
+    }
+    entries
+}
+
 fn merge_nodes<'d>(global: &Node<'d>, local: &Node<'d>, replace_lists: bool) -> Raw<'d> {
     match (token(global), token(local)) {
         (Token::Map, Token::Map) => {
-            let mut entries: Vec<(String, Raw<'d>)> = global
+            let entries = global
                 .entries()
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), Raw::Node(v)))
                 .collect();
-            for (key, value) in local.entries() {
-                match entries.iter_mut().find(|(k, _)| k == key) {
-                    Some((_, slot)) => {
-                        if let Raw::Node(global) = slot {
-                            *slot = merge_nodes(global, &value, false);
-                        }
-                    }
-                    None => entries.push((key.to_owned(), Raw::Node(value))),
-                }
-            }
+            let entries = overlay(entries, local, |_| false);
             Raw::Map {
                 ptr: local.ptr.clone(),
                 entries,
