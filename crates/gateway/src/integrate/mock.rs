@@ -102,7 +102,6 @@ mod tests {
         PayloadFormatVersion,
     };
 
-    use crate::context::ClientConnection;
     use crate::test_support::integration_response as response;
 
     fn mock(
@@ -134,14 +133,9 @@ mod tests {
         m: &MockIntegration,
         content_type: Option<&str>,
     ) -> Result<(u16, HeaderMap, String), GatewayResponseType> {
-        let (parts, ()) = Request::post("/dev/pets").body(()).unwrap().into_parts();
-        let ctx = RequestContext::new(
-            &parts,
-            ClientConnection {
-                peer: "10.0.0.1:1".parse().unwrap(),
-                local: "127.0.0.1:2".parse().unwrap(),
-                tls: false,
-            },
+        let ctx = crate::test_support::context_for(
+            Request::post("/dev/pets").body(()).unwrap(),
+            Vec::new(),
         );
         let headers = HeaderMap::new();
         let request = MethodRequest {

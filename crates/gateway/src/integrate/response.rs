@@ -153,7 +153,6 @@ mod tests {
     use http::Request;
     use http_body_util::BodyExt;
 
-    use crate::context::ClientConnection;
     use crate::test_support::integration_response as response;
 
     fn compiled(list: &[IntegrationResponse]) -> IntegrationResponses {
@@ -188,14 +187,9 @@ mod tests {
         upstream: Option<&HeaderMap>,
         passthrough: &'static str,
     ) -> (u16, HeaderMap, String) {
-        let (parts, ()) = Request::get("/dev/pets").body(()).unwrap().into_parts();
-        let ctx = RequestContext::new(
-            &parts,
-            ClientConnection {
-                peer: "10.0.0.1:1".parse().unwrap(),
-                local: "127.0.0.1:2".parse().unwrap(),
-                tls: false,
-            },
+        let ctx = crate::test_support::context_for(
+            Request::get("/dev/pets").body(()).unwrap(),
+            Vec::new(),
         );
         let request = MethodRequest {
             headers: request_headers,
