@@ -3,7 +3,7 @@
 # upstream, and against a Turnpike MOCK route; prints rps and p99 of each and Turnpike/nginx ratios.
 #
 #   bench/run.sh                      # 10 s per target, 2 threads, 64 connections
-#   DURATION=30s CONNECTIONS=128 bench/run.sh
+#   DURATION=30s CONNECTIONS=128 ROUNDS=5 bench/run.sh
 #
 # Installs nginx and wrk with apt-get when missing, builds turnpike --release, writes every config
 # into a temporary directory and stops everything it started on exit.
@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
+ROUNDS=${ROUNDS:-3}
 UPSTREAM_PORT=${UPSTREAM_PORT:-18081}
 NGINX_PROXY_PORT=${NGINX_PROXY_PORT:-18082}
 TURNPIKE_PORT=${TURNPIKE_PORT:-18083}
@@ -68,41 +69,48 @@ chmod 755 "$WORK" "$WORK/www"
 printf '{"id":1,"type":"dog","price":249.99,"name":"Rex","tags":["good","boy"],"owner":"turnpike-bench"}\n' \
     >"$WORK/www/pet.json"
 
-cat >"$WORK/nginx.conf" <<NGINX
+# Two nginx instances, so that the CPU the proxy hop spends is measured apart from the upstream's.
+nginx_conf() {
+    local name=$1 body=$2
+    mkdir -p "$WORK/tmp-$name"
+    cat >"$WORK/$name.conf" <<NGINX
 worker_processes auto;
 daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
+pid $WORK/$name.pid;
+error_log $WORK/$name-error.log warn;
 events { worker_connections 4096; }
 http {
     access_log off;
-    client_body_temp_path $WORK/tmp/body;
-    proxy_temp_path $WORK/tmp/proxy;
-    fastcgi_temp_path $WORK/tmp/fastcgi;
-    uwsgi_temp_path $WORK/tmp/uwsgi;
-    scgi_temp_path $WORK/tmp/scgi;
+    client_body_temp_path $WORK/tmp-$name/body;
+    proxy_temp_path $WORK/tmp-$name/proxy;
+    fastcgi_temp_path $WORK/tmp-$name/fastcgi;
+    uwsgi_temp_path $WORK/tmp-$name/uwsgi;
+    scgi_temp_path $WORK/tmp-$name/scgi;
     keepalive_requests 1000000;
     default_type application/json;
+$body
+}
+NGINX
+}
 
-    upstream pets { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
-
-    # The upstream: a small static body.
+# The upstream: a small static body.
+nginx_conf upstream "
     server {
         listen 127.0.0.1:$UPSTREAM_PORT;
         root $WORK/www;
-    }
+    }"
 
-    # The reference proxy hop.
+# The reference proxy hop.
+nginx_conf proxy "
+    upstream pets { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
     server {
         listen 127.0.0.1:$NGINX_PROXY_PORT;
         location / {
             proxy_pass http://pets;
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
+            proxy_set_header Connection \"\";
         }
-    }
-}
-NGINX
+    }"
 
 cat >"$WORK/bench.yaml" <<API
 openapi: 3.0.1
@@ -148,15 +156,19 @@ status_of() {
 }
 
 log "starting nginx (upstream :$UPSTREAM_PORT, proxy hop :$NGINX_PROXY_PORT)"
-"$NGINX" -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" &
+"$NGINX" -p "$WORK" -c "$WORK/upstream.conf" -e "$WORK/upstream-error.log" &
 PIDS+=($!)
+"$NGINX" -p "$WORK" -c "$WORK/proxy.conf" -e "$WORK/proxy-error.log" &
+NGINX_PROXY_PID=$!
+PIDS+=($NGINX_PROXY_PID)
 wait_for_port "$UPSTREAM_PORT"
 wait_for_port "$NGINX_PROXY_PORT"
 
 log "starting turnpike (:$TURNPIKE_PORT)"
 RUST_LOG=warn "$TURNPIKE" serve "$WORK/bench.yaml" --listen "127.0.0.1:$TURNPIKE_PORT" \
     --access-log-format off >"$WORK/turnpike.out" 2>"$WORK/turnpike.err" &
-PIDS+=($!)
+TURNPIKE_PID=$!
+PIDS+=($TURNPIKE_PID)
 wait_for_port "$TURNPIKE_PORT"
 
 declare -A URLS=(
@@ -187,34 +199,68 @@ to_ms() {
     }'
 }
 
-declare -A RPS P99
+# Each round runs every target once, interleaved, so that a neighbour's burst of load on this
+# shared machine hits all targets alike; the report takes each target's median round.
+declare -A RPS_ROUNDS P99_ROUNDS CPU_ROUNDS RPS P99 CPU
+declare -A SERVER_PID=([nginx]=$NGINX_PROXY_PID [proxy]=$TURNPIKE_PID [mock]=$TURNPIKE_PID)
+CLK_TCK=$(getconf CLK_TCK)
+
+# CPU clock ticks (user + system) spent so far by a process and its children (nginx's workers).
+cpu_ticks() {
+    local total=0 pid
+    for pid in "$1" $(pgrep -P "$1" || true); do
+        # Fields 14 and 15 of /proc/PID/stat, counted after the ")" that ends the command name.
+        total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
+    done
+    echo "$total"
+}
+
 run_wrk() {
-    local name=$1 url=${URLS[$1]}
-    log "wrk $name: $url (${DURATION}, -t$THREADS -c$CONNECTIONS)"
+    local name=$1 round=$2 url=${URLS[$1]}
+    log "round $round wrk $name: $url (${DURATION}, -t$THREADS -c$CONNECTIONS)"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$url" >/dev/null # warm-up: pools and caches
-    local out
+    local out before after requests
+    before=$(cpu_ticks "${SERVER_PID[$name]}")
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url")
-    echo "$out" >"$WORK/wrk-$name.txt"
+    after=$(cpu_ticks "${SERVER_PID[$name]}")
+    echo "$out" >"$WORK/wrk-$name-$round.txt"
+    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+    CPU_ROUNDS[$name]+=" $(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" \
+        'BEGIN { printf "%.2f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
     if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
         echo "$name: $(grep 'Non-2xx' <<<"$out")" >&2
     fi
-    RPS[$name]=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
-    P99[$name]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+    RPS_ROUNDS[$name]+=" $(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
+    P99_ROUNDS[$name]+=" $(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
 }
 
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+for round in $(seq 1 "$ROUNDS"); do
+    for name in nginx proxy mock; do
+        run_wrk "$name" "$round"
+    done
+done
 for name in nginx proxy mock; do
-    run_wrk "$name"
+    RPS[$name]=$(median "${RPS_ROUNDS[$name]}")
+    P99[$name]=$(median "${P99_ROUNDS[$name]}")
+    CPU[$name]=$(median "${CPU_ROUNDS[$name]}")
+    log "$name rounds: rps${RPS_ROUNDS[$name]}; p99 ms${P99_ROUNDS[$name]}; cpu us/req${CPU_ROUNDS[$name]}"
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-printf '\n%-28s %12s %10s\n' "target" "rps" "p99 (ms)"
-printf '%-28s %12s %10s\n' "nginx proxy hop" "${RPS[nginx]}" "${P99[nginx]}"
-printf '%-28s %12s %10s\n' "turnpike HTTP_PROXY" "${RPS[proxy]}" "${P99[proxy]}"
-printf '%-28s %12s %10s\n' "turnpike MOCK" "${RPS[mock]}" "${P99[mock]}"
-printf '\nturnpike HTTP_PROXY / nginx proxy hop: rps %s x, p99 %s x\n' \
-    "$(ratio "${RPS[proxy]}" "${RPS[nginx]}")" "$(ratio "${P99[proxy]}" "${P99[nginx]}")"
-printf 'turnpike MOCK / nginx proxy hop:       rps %s x, p99 %s x\n' \
-    "$(ratio "${RPS[mock]}" "${RPS[nginx]}")" "$(ratio "${P99[mock]}" "${P99[nginx]}")"
-printf '(target: HTTP_PROXY rps ratio >= 1.2 with p99 ratio <= 1.0; %s threads, %s connections, %s, one machine)\n' \
-    "$THREADS" "$CONNECTIONS" "$DURATION"
+# CPU per request is the server's own cost (user + system time over requests served): unlike rps
+# it hardly moves when a neighbour loads the machine.
+printf '\n%-28s %12s %10s %14s\n' "target" "rps" "p99 (ms)" "cpu (us/req)"
+printf '%-28s %12s %10s %14s\n' "nginx proxy hop" "${RPS[nginx]}" "${P99[nginx]}" "${CPU[nginx]}"
+printf '%-28s %12s %10s %14s\n' "turnpike HTTP_PROXY" "${RPS[proxy]}" "${P99[proxy]}" "${CPU[proxy]}"
+printf '%-28s %12s %10s %14s\n' "turnpike MOCK" "${RPS[mock]}" "${P99[mock]}" "${CPU[mock]}"
+printf '\nturnpike HTTP_PROXY / nginx proxy hop: rps %s x, p99 %s x, cpu per request %s x\n' \
+    "$(ratio "${RPS[proxy]}" "${RPS[nginx]}")" "$(ratio "${P99[proxy]}" "${P99[nginx]}")" \
+    "$(ratio "${CPU[proxy]}" "${CPU[nginx]}")"
+printf 'turnpike MOCK / nginx proxy hop:       rps %s x, p99 %s x, cpu per request %s x\n' \
+    "$(ratio "${RPS[mock]}" "${RPS[nginx]}")" "$(ratio "${P99[mock]}" "${P99[nginx]}")" \
+    "$(ratio "${CPU[mock]}" "${CPU[nginx]}")"
+printf '(medians of %s rounds; target: HTTP_PROXY rps ratio >= 1.2 with p99 ratio <= 1.0; %s threads, %s connections, %s, one machine)\n' \
+    "$ROUNDS" "$THREADS" "$CONNECTIONS" "$DURATION"

@@ -461,12 +461,12 @@ async fn no_worker_outlives_a_sigkill() {
 }
 
 #[test]
-fn unsupported_runtimes_stop_serve_naming_file_and_function() {
-    let node = TEMPLATE.replace(
+fn unknown_runtimes_stop_serve_naming_file_and_function() {
+    let java = TEMPLATE.replace(
         "  FailFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n",
-        "  FailFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n",
+        "  FailFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: java21\n",
     );
-    let (_dir, template) = project(&node);
+    let (_dir, template) = project(&java);
     let output = run(&[
         "serve",
         template.to_str().unwrap(),
@@ -478,8 +478,8 @@ fn unsupported_runtimes_stop_serve_naming_file_and_function() {
         String::from_utf8_lossy(&output.stderr),
         format!(
             "turnpike: {}: ignored: Orders (AWS::DynamoDB::Table)\n\
-             {}: /Resources/FailFunction: function FailFunction: runtime `nodejs20.x` is not \
-             supported yet: Turnpike runs provided, provided.al2, provided.al2023 and python3.x\n\
+             {}: /Resources/FailFunction: function FailFunction: unknown runtime `java21`: \
+             Turnpike runs provided, provided.al2, provided.al2023, python3.x and nodejsN.x\n\
              turnpike: 1 error\n",
             template.display(),
             template.display()
@@ -489,7 +489,7 @@ fn unsupported_runtimes_stop_serve_naming_file_and_function() {
     let output = run(&["validate", template.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr)
-        .contains("function FailFunction: runtime `nodejs20.x` is not supported yet"));
+        .contains("function FailFunction: unknown runtime `java21`"));
 }
 
 #[test]
@@ -532,4 +532,122 @@ fn validate_and_routes_read_templates() {
         "Nope=1",
     ]);
     assert_eq!(output.status.code(), Some(1), "{output:?}");
+}
+
+const WATCHED_TEMPLATE: &str = r#"
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  VersionFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.11
+      Events:
+        Rest:
+          Type: Api
+          Properties:
+            Path: /version
+            Method: get
+"#;
+
+fn version_handler(version: &str) -> String {
+    format!("def handler(event, context):\n    return {{\"statusCode\": 200, \"body\": \"{version}\"}}\n")
+}
+
+/// `GET /Prod/version` until it answers `want` (up to 5 s); the last answer.
+async fn poll_version(tp: &Turnpike, want: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let reply = Req::get("/Prod/version").send(tp.addr).await;
+        let text = reply.text();
+        if text == want || started.elapsed() > Duration::from_secs(5) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_restarts_functions_whose_code_changes_unless_told_not_to() {
+    let dir = support::fixture::TempDir::new();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    dir.write("src/app.py", &version_handler("v1"));
+    let template = dir.write("template.yaml", WATCHED_TEMPLATE);
+    let tp = Turnpike::serve(&template);
+    assert_eq!(poll_version(&tp, "v1").await, "v1");
+    dir.write("src/app.py", &version_handler("v2"));
+    assert_eq!(poll_version(&tp, "v2").await, "v2", "{}", tp.stderr());
+    drop(tp);
+
+    let tp = Turnpike::serve_args(&[template.to_str().unwrap(), "--no-watch"]);
+    assert_eq!(poll_version(&tp, "v2").await, "v2");
+    dir.write("src/app.py", &version_handler("v3"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let reply = Req::get("/Prod/version").send(tp.addr).await;
+    assert_eq!(reply.text(), "v2");
+}
+
+const NODE_TEMPLATE: &str = r#"
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  NodeFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Rest:
+          Type: Api
+          Properties:
+            Path: /node/{id}
+            Method: get
+        Http:
+          Type: HttpApi
+          Properties:
+            Path: /node/{id}
+            Method: get
+"#;
+
+const NODE_HANDLER: &str = r#"
+export const handler = async (event, context) => {
+  if (event.pathParameters.id === "fail") throw new TypeError("bad id");
+  return {
+    statusCode: 200,
+    headers: { "x-runtime": process.env.AWS_EXECUTION_ENV },
+    body: JSON.stringify({ version: event.version, id: event.pathParameters.id, fn: context.functionName }),
+  };
+};
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodejs_functions_run_with_the_bundled_client() {
+    let dir = support::fixture::TempDir::new();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    dir.write("src/index.mjs", NODE_HANDLER);
+    let template = dir.write("template.yaml", NODE_TEMPLATE);
+    let tp = Turnpike::serve(&template);
+
+    let reply = Req::get("/Prod/node/7").send(tp.addr).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.header("x-runtime"), Some("AWS_Lambda_nodejs20.x"));
+    assert_eq!(reply.json(), json!({"id": "7", "fn": "NodeFunction"}));
+    let reply = Req::get("/node/8").send(tp.addr).await;
+    assert_eq!(
+        reply.json(),
+        json!({"version": "2.0", "id": "8", "fn": "NodeFunction"})
+    );
+    // A thrown error is an unhandled function error: REST 502, HTTP API 500.
+    let reply = Req::get("/Prod/node/fail").send(tp.addr).await;
+    assert_gateway_response(
+        &reply,
+        502,
+        REST_ERROR,
+        Some("InternalServerErrorException"),
+    );
+    let reply = Req::get("/node/fail").send(tp.addr).await;
+    assert_eq!((reply.status, reply.text().as_str()), (500, HTTP_ERROR));
 }

@@ -180,21 +180,22 @@ fn not_an_openapi_document() {
 
 #[test]
 fn unsupported_integration_type() {
+    // Lambda integrations are served; AWS service integrations are not yet.
     let text = rest(
         "  /pets:
     get:
       x-amazon-apigateway-integration:
-        type: aws_proxy
+        type: aws
         httpMethod: POST
-        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations
+        uri: arn:aws:apigateway:us-east-1:sqs:path/123456789012/pets
 ",
     );
     assert_error(
-        "lambda.yaml",
+        "sqs.yaml",
         &text,
-        "aws_proxy",
-        "/paths/~1pets/get/x-amazon-apigateway-integration/type",
-        "not supported yet",
+        "arn:aws:apigateway:us-east-1:sqs",
+        "/paths/~1pets/get/x-amazon-apigateway-integration/uri",
+        "AWS service integrations are not supported yet",
     );
 }
 
@@ -229,6 +230,21 @@ fn unknown_extension_is_an_error() {
 #[test]
 fn unsupported_feature_says_so() {
     let text = format!(
+        "{}x-amazon-apigateway-minimum-compression-size: 1024\n",
+        rest(&format!("  /pets:\n    get:\n{MOCK_GET}"))
+    );
+    assert_error(
+        "compression.yaml",
+        &text,
+        "x-amazon-apigateway-minimum-compression-size",
+        "/x-amazon-apigateway-minimum-compression-size",
+        "not supported yet",
+    );
+}
+
+#[test]
+fn an_authorizer_without_a_function_is_located() {
+    let text = format!(
         "{}components:
   securitySchemes:
     lambda:
@@ -245,9 +261,9 @@ fn unsupported_feature_says_so() {
     assert_error(
         "authorizer.yaml",
         &text,
-        "x-amazon-apigateway-authorizer",
-        "/components/securitySchemes/lambda/x-amazon-apigateway-authorizer",
-        "not supported yet",
+        "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/f/invocations",
+        "/components/securitySchemes/lambda/x-amazon-apigateway-authorizer/authorizerUri",
+        "is not a Lambda function",
     );
 }
 
@@ -366,9 +382,10 @@ fn every_error_of_every_file_is_reported() {
             .filter(|l| l.starts_with(&format!("{}:", file.display())))
             .count()
     };
-    assert_eq!(count(&first), 2, "{stderr}");
+    // `type: aws` without uri and httpMethod is two errors.
+    assert_eq!(count(&first), 3, "{stderr}");
     assert_eq!(count(&second), 1, "{stderr}");
-    assert!(stderr.ends_with("turnpike: 3 errors\n"), "{stderr}");
+    assert!(stderr.ends_with("turnpike: 4 errors\n"), "{stderr}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.starts_with(&format!("{}: ok (1 route, ", valid.display())),

@@ -6,17 +6,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use turnpike_functions::{FunctionConfig, FunctionHost, HostConfig, Runtime, RuntimeClient};
+use turnpike_functions::{
+    FunctionConfig, FunctionHost, HostConfig, RemoteConfig, Runtime, RuntimeClient,
+};
 use turnpike_model::{Function, LoadError};
 
 use crate::args::{FunctionArgs, RuntimeClientArg};
 
-/// How Python functions are run, from the command line.
+/// How functions are run, from the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub client: RuntimeClient,
-    /// The interpreter, when the user chose one (or `awslambdaric` needs `python3`).
+    /// The Python interpreter, when the user chose one (or `awslambdaric` needs `python3`).
     pub python: Option<PathBuf>,
+    /// `--lambda-endpoint`: where functions no template declares are invoked.
+    pub lambda_endpoint: Option<String>,
+    /// Restart a function's workers when its code changes (`serve` without `--no-watch`).
+    pub watch: bool,
 }
 
 impl From<&FunctionArgs> for Settings {
@@ -25,10 +31,14 @@ impl From<&FunctionArgs> for Settings {
             RuntimeClientArg::Bundled => Settings {
                 client: RuntimeClient::Bundled,
                 python: args.python.clone(),
+                lambda_endpoint: args.lambda_endpoint.clone(),
+                watch: false,
             },
             RuntimeClientArg::Awslambdaric => Settings {
                 client: RuntimeClient::Official,
                 python: Some(args.python.clone().unwrap_or_else(|| "python3".into())),
+                lambda_endpoint: args.lambda_endpoint.clone(),
+                watch: false,
             },
         }
     }
@@ -63,7 +73,9 @@ pub fn config(
     config.environment = function.environment.clone();
     config.reserved_concurrency = function.reserved_concurrency;
     config.client = settings.client;
-    config.interpreter = settings.python.clone();
+    if let Runtime::Python(_) = config.runtime {
+        config.interpreter = settings.python.clone();
+    }
     config.validate().map_err(|e| error(e.to_string()))?;
     Ok(config)
 }
@@ -125,6 +137,20 @@ pub fn choose_interpreters(configs: &mut [FunctionConfig]) {
 /// With `--runtime-client awslambdaric`, checks that the interpreter can run it, so a missing
 /// install is one clear message at start rather than a failure per request.
 pub fn check_runtime_client(configs: &[FunctionConfig], settings: &Settings) -> Result<(), String> {
+    if settings.client == RuntimeClient::Official {
+        for config in configs {
+            let ric = config.code_dir.join("node_modules/.bin/aws-lambda-ric");
+            if matches!(config.runtime, Runtime::Nodejs(_)) && !ric.exists() {
+                return Err(format!(
+                    "--runtime-client aws-lambda-ric: function {} has no {}; install it with \
+                     `npm install aws-lambda-ric` in {}",
+                    config.name,
+                    ric.display(),
+                    config.code_dir.display()
+                ));
+            }
+        }
+    }
     let python = match (&settings.client, &settings.python) {
         (RuntimeClient::Official, Some(python)) => python,
         _ => return Ok(()),
@@ -159,11 +185,20 @@ pub fn check_runtime_client(configs: &[FunctionConfig], settings: &Settings) -> 
     ))
 }
 
-/// A host in Turnpike's region and account, with one pool per function.
-pub async fn start(configs: Vec<FunctionConfig>) -> Result<Arc<FunctionHost>, String> {
+/// A host in Turnpike's region and account, with one pool per function, that invokes any other
+/// function in AWS (at `--lambda-endpoint` when given).
+pub async fn start(
+    configs: Vec<FunctionConfig>,
+    settings: &Settings,
+) -> Result<Arc<FunctionHost>, String> {
     let host = FunctionHost::new(HostConfig {
         region: turnpike_model::REGION.into(),
         account_id: turnpike_model::ACCOUNT_ID.into(),
+        remote: Some(RemoteConfig {
+            endpoint: settings.lambda_endpoint.clone(),
+            ..RemoteConfig::default()
+        }),
+        watch: settings.watch,
         ..HostConfig::default()
     })
     .map_err(|e| e.to_string())?;
@@ -203,6 +238,8 @@ mod tests {
         Settings {
             client: RuntimeClient::Bundled,
             python: None,
+            lambda_endpoint: None,
+            watch: false,
         }
     }
 
@@ -232,12 +269,15 @@ mod tests {
         let args = |client, python: Option<&str>| FunctionArgs {
             runtime_client: client,
             python: python.map(PathBuf::from),
+            lambda_endpoint: None,
         };
         assert_eq!(
             Settings::from(&args(RuntimeClientArg::Awslambdaric, None)),
             Settings {
                 client: RuntimeClient::Official,
-                python: Some("python3".into())
+                python: Some("python3".into()),
+                lambda_endpoint: None,
+                watch: false,
             }
         );
         assert_eq!(
@@ -257,7 +297,7 @@ mod tests {
     #[test]
     fn unsupported_runtimes_name_the_file_and_the_function() {
         let functions = [
-            (PathBuf::from("a/template.yaml"), function("nodejs20.x")),
+            (PathBuf::from("a/template.yaml"), function("nodejs")),
             (PathBuf::from("b/template.yaml"), function("java21")),
             (PathBuf::from("c/template.yaml"), function("python3.12")),
         ];
@@ -269,9 +309,9 @@ mod tests {
         assert_eq!(
             errors,
             [
-                "a/template.yaml: /Resources/HelloFunction: function HelloFunction: runtime \
-                 `nodejs20.x` is not supported yet: Turnpike runs provided, provided.al2, \
-                 provided.al2023 and python3.x",
+                "a/template.yaml: /Resources/HelloFunction: function HelloFunction: unknown \
+                 runtime `nodejs`: Turnpike runs provided, provided.al2, provided.al2023, \
+                 python3.x and nodejsN.x",
                 "b/template.yaml: /Resources/HelloFunction: function HelloFunction: unknown \
                  runtime `java21`: Turnpike runs provided, provided.al2, provided.al2023, \
                  python3.x and nodejsN.x",
@@ -284,6 +324,8 @@ mod tests {
         let settings = Settings {
             client: RuntimeClient::Official,
             python: Some("/nonexistent/python".into()),
+            lambda_endpoint: None,
+            watch: false,
         };
         let configs =
             vec![config(Path::new("t.yaml"), &function("python3.12"), &settings).unwrap()];

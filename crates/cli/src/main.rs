@@ -6,6 +6,9 @@
 //! turnpike validate PATH...
 //! turnpike routes PATH...
 //! turnpike invoke FUNCTION [--event FILE|-] [TEMPLATE]
+//! turnpike keys create|list|delete ...        [--data-dir .turnpike | --redis URL]
+//! turnpike usage-plans create|list|delete|add-key|remove-key ...
+//! turnpike usage KEY_ID [--plan ID] [--json]
 //! ```
 
 mod args;
@@ -33,6 +36,9 @@ fn main() -> ExitCode {
         args::Command::Validate(args) => commands::validate::run(args),
         args::Command::Routes(args) => commands::routes::run(args),
         args::Command::Invoke(args) => commands::invoke::run(args),
+        args::Command::Keys(args) => commands::keys::run(args),
+        args::Command::UsagePlans(args) => commands::usage_plans::run(args),
+        args::Command::Usage(args) => commands::usage::run(args),
     }
 }
 

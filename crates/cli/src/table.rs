@@ -136,11 +136,7 @@ mod tests {
         Arc::new(Api {
             id: id.into(),
             name: name.into(),
-            kind,
-            source: PathBuf::from("x.yaml"),
-            routes: Vec::new(),
-            gateway_responses: BTreeMap::new(),
-            binary_media_types: Vec::new(),
+            ..Api::new(name, kind, PathBuf::from("x.yaml"))
         })
     }
 

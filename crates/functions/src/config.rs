@@ -40,7 +40,8 @@ pub enum RuntimeClient {
     #[default]
     Bundled,
     /// AWS's own client: PyPI `awslambdaric` (`python -m awslambdaric module.handler`), which
-    /// must be installed for the configured interpreter.
+    /// must be installed for the configured interpreter; for Node.js, npm `aws-lambda-ric`
+    /// installed in the function's code directory (`node_modules/.bin/aws-lambda-ric`).
     Official,
 }
 
@@ -66,7 +67,8 @@ pub struct FunctionConfig {
     pub reserved_concurrency: Option<u32>,
     /// Runtime interface client for language runtimes; ignored by `provided*`.
     pub client: RuntimeClient,
-    /// Interpreter for language runtimes; default `pythonX.Y` on PATH, else `python3`.
+    /// Interpreter for language runtimes; default `pythonX.Y` on PATH, else `python3`, for Python
+    /// and `node` on PATH for Node.js.
     pub interpreter: Option<PathBuf>,
     /// Invocations that may wait for a free worker once all are busy; beyond it, throttled.
     pub max_queue: usize,
@@ -144,9 +146,6 @@ impl FunctionConfig {
         if self.handler.is_empty() && !self.runtime.is_provided() {
             return Err(ConfigError::MissingHandler);
         }
-        if let Runtime::Nodejs(_) = self.runtime {
-            return Err(ConfigError::UnsupportedRuntime(self.runtime.to_string()));
-        }
         Ok(())
     }
 }
@@ -157,9 +156,6 @@ pub enum ConfigError {
     /// Not a runtime identifier Lambda has.
     #[error("unknown runtime `{0}`: Turnpike runs provided, provided.al2, provided.al2023, python3.x and nodejsN.x")]
     UnknownRuntime(String),
-    /// A runtime Lambda has that Turnpike does not run yet.
-    #[error("runtime `{0}` is not supported yet: Turnpike runs provided, provided.al2, provided.al2023 and python3.x")]
-    UnsupportedRuntime(String),
     /// Function name outside `[A-Za-z0-9_-]{1,64}`.
     #[error("invalid function name `{0}`: use 1 to 64 letters, digits, hyphens or underscores")]
     InvalidName(String),
@@ -230,9 +226,6 @@ mod tests {
         );
         let mut config = python();
         config.runtime = Runtime::Nodejs("20.x".into());
-        assert_eq!(
-            config.validate().unwrap_err().to_string(),
-            "runtime `nodejs20.x` is not supported yet: Turnpike runs provided, provided.al2, provided.al2023 and python3.x"
-        );
+        assert_eq!(config.validate(), Ok(()));
     }
 }

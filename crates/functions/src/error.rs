@@ -119,6 +119,29 @@ pub enum InvokeError {
         /// The function's ARN.
         arn: String,
     },
+    /// Lambda's Invoke API answered a remote function's invocation with an error status.
+    #[error("{error_type} ({status}): {message}")]
+    Remote {
+        /// The Invoke API's status.
+        status: u16,
+        /// Lambda's error type, e.g. `ResourceNotFoundException`.
+        error_type: String,
+        /// Lambda's message.
+        message: String,
+        /// The body as Lambda sent it.
+        body: Bytes,
+    },
+    /// Lambda's Invoke API could not be reached for a remote function, or broke the exchange.
+    #[error("cannot invoke {arn} through the Lambda Invoke API: {reason}")]
+    Unreachable {
+        /// The function's ARN.
+        arn: String,
+        /// Why.
+        reason: String,
+    },
+    /// No AWS credentials to sign a remote function's invocation with.
+    #[error("Unable to locate credentials: {0}")]
+    NoCredentials(String),
     /// The pool was shut down.
     #[error("the function's pool is shut down")]
     ShutDown,
@@ -149,6 +172,7 @@ impl InvokeError {
             InvokeError::Throttled => 429,
             InvokeError::FunctionNotFound { .. } => 404,
             InvokeError::InvalidContext { .. } => 400,
+            InvokeError::Remote { status, .. } => *status,
             _ => 500,
         }
     }
@@ -167,6 +191,8 @@ impl InvokeError {
             InvokeError::InvalidEntrypoint { .. } => "Runtime.InvalidEntrypoint",
             InvokeError::InvalidContext { .. } => "InvalidRequestContentException",
             InvokeError::FunctionNotFound { .. } => "ResourceNotFoundException",
+            InvokeError::Remote { error_type, .. } => error_type,
+            InvokeError::Unreachable { .. } | InvokeError::NoCredentials(_) => "ClientException",
             InvokeError::ShutDown | InvokeError::Host(_) => "ServiceException",
         }
     }
@@ -178,6 +204,7 @@ impl InvokeError {
             InvokeError::InitError { payload, .. } if !payload.is_empty() => {
                 return payload.clone()
             }
+            InvokeError::Remote { body, .. } => return body.clone(),
             InvokeError::ResponseTooLarge { .. } => serde_json::json!({
                 "errorMessage": self.to_string(),
                 "errorType": self.error_type(),
@@ -212,6 +239,9 @@ pub enum HostError {
         /// What is wrong.
         source: ConfigError,
     },
+    /// The Lambda endpoint for remote functions is unusable.
+    #[error("--lambda-endpoint: {0}")]
+    LambdaEndpoint(String),
     /// The bundled runtime client could not be written to the cache directory.
     #[error("cannot write the bundled runtime client to {}: {source}", path.display())]
     CacheDir {

@@ -5,8 +5,9 @@
 //! headers, deadlines, state machine and payload limits), the worker processes (spawned with the
 //! environment Lambda sets, in their own process group, killed with the pool, on a timeout, and on
 //! Turnpike's death through the parent-death signal), the per-function [`FunctionPool`] (warm reuse,
-//! reserved concurrency, a bounded queue, idle expiry, min warm) and the small Python runtime client
-//! bundled into the binary. It knows nothing about API Gateway events or HTTP routes (that is
+//! reserved concurrency, a bounded queue, idle expiry, min warm), the small Python and Node.js
+//! runtime clients bundled into the binary, and remote invocation of functions in AWS through
+//! Lambda's Invoke API (SigV4-signed). It knows nothing about API Gateway events or HTTP routes (that is
 //! `turnpike-gateway`) and does not read SAM templates (that is `turnpike-model`).
 //!
 //! ```no_run
@@ -21,16 +22,20 @@
 //! # }
 //! ```
 
+mod bundled;
 mod config;
 mod environment;
 mod error;
 mod host;
 mod invoke;
 mod limits;
+mod node;
 mod pool;
 mod python;
+mod remote;
 mod runtime;
 mod runtime_api;
+mod watch;
 mod worker;
 
 pub use config::{ConfigError, FunctionConfig, RuntimeClient, DEFAULT_CONCURRENCY};
@@ -39,6 +44,7 @@ pub use host::{FunctionHost, HostConfig};
 pub use invoke::{FunctionError, InvokeContext, InvokeOutcome, InvokeResponse};
 pub use limits::{MAX_REQUEST_PAYLOAD_BYTES, MAX_RESPONSE_PAYLOAD_BYTES};
 pub use pool::{FunctionPool, PoolStats};
+pub use remote::RemoteConfig;
 pub use runtime::Runtime;
 
 #[cfg(test)]

@@ -9,22 +9,9 @@ use crate::config::{FunctionConfig, RuntimeClient};
 /// The client's source, compiled into Turnpike.
 pub(crate) const CLIENT_SOURCE: &str = include_str!("python/runtime_client.py");
 
-/// Writes the client into `cache_dir` (once per content: the name carries a hash) and returns
-/// its path.
+/// Writes the client into `cache_dir` and returns its path.
 pub(crate) fn install_client(cache_dir: &Path) -> io::Result<PathBuf> {
-    let path = cache_dir.join(format!(
-        "turnpike-lambda-runtime-{:016x}.py",
-        fnv1a(CLIENT_SOURCE.as_bytes())
-    ));
-    if std::fs::read(&path).is_ok_and(|existing| existing == CLIENT_SOURCE.as_bytes()) {
-        return Ok(path);
-    }
-    std::fs::create_dir_all(cache_dir)?;
-    // Write beside and rename, so a concurrent Turnpike never runs a half-written file.
-    let partial = cache_dir.join(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
-    std::fs::write(&partial, CLIENT_SOURCE)?;
-    std::fs::rename(&partial, &path)?;
-    Ok(path)
+    crate::bundled::install(cache_dir, "py", CLIENT_SOURCE)
 }
 
 /// The program and arguments of a Python worker.
@@ -54,17 +41,11 @@ fn default_interpreter(version: &str) -> PathBuf {
     find_on_path(&exact).unwrap_or_else(|| PathBuf::from("python3"))
 }
 
-fn find_on_path(name: &str) -> Option<PathBuf> {
+pub(crate) fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 #[cfg(test)]

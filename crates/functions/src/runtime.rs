@@ -16,7 +16,7 @@ pub enum Runtime {
     ProvidedAl2023,
     /// `python3.x`; holds the version, e.g. `"3.12"`.
     Python(String),
-    /// `nodejsN.x`; holds the version, e.g. `"20.x"`. Not runnable yet.
+    /// `nodejsN.x`; holds the version, e.g. `"20.x"`.
     Nodejs(String),
 }
 

@@ -152,10 +152,21 @@ impl Visit for Fields {
 /// missing (once per machine: other test binaries wait on the same lock file).
 pub(crate) fn awslambdaric_python() -> PathBuf {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(install_awslambdaric).clone()
+    PYTHON
+        .get_or_init(|| venv_python_with("awslambdaric", "awslambdaric"))
+        .clone()
 }
 
-fn install_awslambdaric() -> PathBuf {
+/// The interpreter of the repository's `.venv`, with `botocore` (the stand-in Invoke API checks
+/// signatures with it).
+pub(crate) fn botocore_python() -> PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON
+        .get_or_init(|| venv_python_with("botocore", "botocore"))
+        .clone()
+}
+
+fn venv_python_with(module: &str, package: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let venv = root.join(".venv");
     let python = venv.join("bin/python");
@@ -166,7 +177,7 @@ fn install_awslambdaric() -> PathBuf {
     assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
     let has_client = |python: &Path| {
         Command::new(python)
-            .args(["-c", "import awslambdaric"])
+            .args(["-c", &format!("import {module}")])
             .status()
             .is_ok_and(|s| s.success())
     };
@@ -180,14 +191,61 @@ fn install_awslambdaric() -> PathBuf {
             assert!(status.success(), "python3 -m venv failed");
         }
         let status = Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "awslambdaric"])
+            .args(["install", "--quiet", package])
             .status()
             .unwrap();
-        assert!(status.success(), "pip install awslambdaric failed");
+        assert!(status.success(), "pip install {package} failed");
         assert!(has_client(&python));
     }
     drop(lock);
     python
+}
+
+/// `node_modules` holding npm `aws-lambda-ric` with its native addon, installed once per machine
+/// into `target/npm-aws-lambda-ric` (the addon builds from source: cmake, make, g++, autoconf,
+/// automake and libtool are needed).
+pub(crate) fn aws_lambda_ric_modules() -> PathBuf {
+    static MODULES: OnceLock<PathBuf> = OnceLock::new();
+    MODULES.get_or_init(install_aws_lambda_ric).clone()
+}
+
+fn install_aws_lambda_ric() -> PathBuf {
+    let prefix = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/npm-aws-lambda-ric");
+    std::fs::create_dir_all(&prefix).unwrap();
+    let lock = std::fs::File::create(prefix.join(".turnpike-install.lock")).unwrap();
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a file descriptor we own; released when `lock` is closed.
+    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let modules = prefix.join("node_modules");
+    let addon = modules.join("aws-lambda-ric/dist/rapid-client.node");
+    if !addon.exists() {
+        // Installed without scripts (newer npm refuses unapproved ones), then built by rebuild.
+        for args in [
+            &[
+                "install",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+                "aws-lambda-ric",
+            ][..],
+            &["rebuild", "aws-lambda-ric"][..],
+        ] {
+            let status = Command::new("npm")
+                .args(args)
+                .current_dir(&prefix)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "npm {args:?} failed");
+        }
+        assert!(
+            addon.exists(),
+            "npm rebuild did not build {}",
+            addon.display()
+        );
+    }
+    drop(lock);
+    modules
 }
 
 /// The JSON a successful invocation answered.

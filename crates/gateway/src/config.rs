@@ -50,6 +50,9 @@ pub struct GatewayConfig {
     /// The functions AWS_PROXY integrations invoke. Without it (or when it lacks the function an
     /// integration names) such requests answer 500, as AWS does for a function it cannot invoke.
     pub functions: Option<Arc<FunctionHost>>,
+    /// Threads serving connections, each with its own event loop and back-end connection pool
+    /// (thread per core: a request never changes thread). 0, the default, means one per core.
+    pub workers: usize,
 }
 
 impl fmt::Debug for GatewayConfig {
@@ -61,6 +64,7 @@ impl fmt::Debug for GatewayConfig {
             .field("access_log", &self.access_log)
             .field("limits", &self.limits)
             .field("drain_timeout", &self.drain_timeout)
+            .field("workers", &self.workers)
             .field(
                 "functions",
                 &self.functions.as_ref().map(|host| host.function_names()),
@@ -70,7 +74,7 @@ impl fmt::Debug for GatewayConfig {
 }
 
 impl GatewayConfig {
-    /// No TLS, the CLF access log, AWS's limits, a 30 s drain, no functions.
+    /// No TLS, the CLF access log, AWS's limits, a 30 s drain, no functions, one worker per core.
     pub fn new(listen: SocketAddr) -> GatewayConfig {
         GatewayConfig {
             listen,
@@ -80,6 +84,7 @@ impl GatewayConfig {
             limits: Limits::default(),
             drain_timeout: Duration::from_secs(30),
             functions: None,
+            workers: 0,
         }
     }
 }

@@ -16,6 +16,8 @@ use http::{header, Method, Version};
 use time::OffsetDateTime;
 use turnpike_model::{ApiKind, GatewayResponseType};
 
+use crate::authorize::sigv4::CallerIdentity;
+use crate::authorize::AuthorizerContext;
 use crate::ids;
 use crate::snapshot::{CompiledApi, CompiledRoute, StageInfo};
 use crate::template::Variables;
@@ -66,6 +68,10 @@ pub(crate) struct RequestContext {
     pub(crate) integration_latency: Option<u64>,
     pub(crate) integration_status: Option<u16>,
     pub(crate) error: Option<ContextError>,
+    /// What the route's authorizer established: `$context.authorizer.*`.
+    pub(crate) authorizer: Option<Arc<AuthorizerContext>>,
+    /// The SigV4 caller of an AWS_IAM route: `$context.identity.*`.
+    pub(crate) identity: Option<Arc<CallerIdentity>>,
 }
 
 impl RequestContext {
@@ -118,6 +124,8 @@ impl RequestContext {
             integration_latency: None,
             integration_status: None,
             error: None,
+            authorizer: None,
+            identity: None,
         }
     }
 
@@ -178,6 +186,26 @@ impl RequestContext {
                 self.route().map(|r| Cow::Borrowed(r.route_key.as_str()))
             }
             "identity.sourceIp" => Some(Cow::Owned(self.source_ip().to_string())),
+            "identity.accessKey" => self
+                .identity
+                .as_ref()
+                .map(|i| Cow::Borrowed(i.access_key.as_str())),
+            "identity.accountId" => self
+                .identity
+                .as_ref()
+                .map(|i| Cow::Borrowed(i.account_id.as_str())),
+            "identity.caller" => self
+                .identity
+                .as_ref()
+                .map(|i| Cow::Borrowed(i.caller.as_str())),
+            "identity.user" => self
+                .identity
+                .as_ref()
+                .map(|i| Cow::Borrowed(i.user.as_str())),
+            "identity.userArn" => self
+                .identity
+                .as_ref()
+                .map(|i| Cow::Borrowed(i.user_arn.as_str())),
             "identity.userAgent" => self.user_agent.as_deref().map(Cow::Borrowed),
             "status" => number(self.status),
             "responseLength" => number(self.response_length),
@@ -193,7 +221,10 @@ impl RequestContext {
                 .error
                 .as_ref()
                 .map(|e| Cow::Borrowed(e.response_type.as_str())),
-            _ => None,
+            _ => {
+                let key = name.strip_prefix("authorizer.")?;
+                self.authorizer.as_ref()?.lookup(key).map(Cow::Owned)
+            }
         }
     }
 }

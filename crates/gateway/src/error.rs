@@ -9,6 +9,9 @@ pub enum ServeError {
     /// The listening socket could not be opened.
     #[error("cannot listen: {0}")]
     Bind(#[source] std::io::Error),
+    /// A worker thread or its event loop could not be started.
+    #[error("cannot start a worker thread: {0}")]
+    Worker(#[source] std::io::Error),
     /// The TLS client configuration for `https` integration endpoints could not be built.
     #[error("TLS towards integrations: {0}")]
     UpstreamTls(String),

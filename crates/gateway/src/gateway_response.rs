@@ -47,6 +47,8 @@ pub(crate) struct GatewayError {
     pub(crate) error_type: &'static str,
     /// The status of this occurrence when its type has no default status (DEFAULT_4XX / 5XX).
     pub(crate) status: Option<u16>,
+    /// `www-authenticate` (HTTP API JWT authorizers' 401s).
+    pub(crate) www_authenticate: Option<String>,
 }
 
 impl GatewayError {
@@ -58,6 +60,7 @@ impl GatewayError {
             message: Cow::Borrowed(message),
             error_type,
             status: None,
+            www_authenticate: None,
         }
     }
 
@@ -335,10 +338,23 @@ fn render_rest(
     response
 }
 
-/// `{"message":$context.error.messageString}`, AWS's default template.
+/// `{"message":$context.error.messageString}`, AWS's default template. Authorizer denials
+/// (ACCESS_DENIED) spell the key `Message`, and authorizer failures carry no message at all
+/// (`{"message": null}`), as AWS answers them.
 fn default_body(error: &GatewayError) -> String {
+    if matches!(
+        error.kind,
+        GatewayResponseType::AuthorizerConfigurationError | GatewayResponseType::AuthorizerFailure
+    ) {
+        return r#"{"message": null}"#.to_owned();
+    }
+    let key = if error.kind == GatewayResponseType::AccessDenied {
+        "Message"
+    } else {
+        "message"
+    };
     let separator = if spaced_default(error.kind) { " " } else { "" };
-    format!("{{\"message\":{separator}{}}}", json_string(&error.message))
+    format!("{{\"{key}\":{separator}{}}}", json_string(&error.message))
 }
 
 /// HTTP APIs' fixed error responses: `{"message":"<reason>"}`.
@@ -377,6 +393,15 @@ fn render_http_api(error: &GatewayError) -> Response<ResponseBody> {
         json_string(reason)
     )));
     *response.status_mut() = status;
+    if let Some(value) = error
+        .www_authenticate
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        response
+            .headers_mut()
+            .insert(http::header::WWW_AUTHENTICATE, value);
+    }
     // AWS's 503 for an integration timeout carries no content type (observed: date,
     // content-length and apigw-requestid only).
     if status != StatusCode::SERVICE_UNAVAILABLE {

@@ -19,6 +19,7 @@
 //! ```
 
 mod access_log;
+mod authorize;
 mod body;
 mod config;
 mod context;

@@ -4,9 +4,10 @@
 //! 2. **dispatch** ([`dispatch`](crate::dispatch)): API and stage from Host, path form or prefix;
 //! 3. **limits** ([`limits`](crate::limits)): URI length, header size, declared body size;
 //! 4. **route**: the API's router result for the path after the stage;
-//! 5. **integrate** ([`integrate`](crate::integrate)): HTTP_PROXY, HTTP or MOCK;
-//! 6. **respond** ([`respond`](crate::respond)): back-end headers remapped, request ids added;
-//! 7. **access log** ([`access_log`](crate::access_log)): once the body has been sent.
+//! 5. **authorize** ([`authorize`](crate::authorize)): resource policy, authorizer or IAM, API key;
+//! 6. **integrate** ([`integrate`](crate::integrate)): HTTP_PROXY, HTTP or MOCK;
+//! 7. **respond** ([`respond`](crate::respond)): back-end headers remapped, request ids added;
+//! 8. **access log** ([`access_log`](crate::access_log)): once the body has been sent.
 //!
 //! Every failure is a [`GatewayError`] value, rendered by the single
 //! [`gateway_response::render`]. Dispatch comes before the limits so that an over-limit request
@@ -22,6 +23,7 @@ use hyper::body::Incoming;
 use turnpike_model::{ApiKind, IntegrationType};
 
 use crate::access_log::{AccessLogSink, LoggedBody};
+use crate::authorize;
 use crate::body::ResponseBody;
 use crate::config::Limits;
 use crate::context::{ClientConnection, RequestContext};
@@ -109,6 +111,15 @@ async fn serve(
         .ok_or_else(GatewayError::internal_server_error)?;
     ctx.route = Some(matched.route);
     let params = &*params.insert(matched.params);
+
+    let gate = authorize::Gate {
+        auth: &target.api.auth,
+        route: matched.route,
+        params: Some(params),
+        functions: shared.functions.as_ref().map(|f| &*f.0),
+        client: &shared.client,
+    };
+    authorize::authorize(gate, ctx, parts).await?;
 
     let call = Call {
         client: &shared.client,

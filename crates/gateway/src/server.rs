@@ -1,5 +1,10 @@
-//! The server: listener, connections (HTTP/1.1 and h2c by preface, or TLS with ALPN), and the
-//! graceful drain.
+//! The server: listener, worker threads, connections (HTTP/1.1 and h2c by preface, or TLS with
+//! ALPN), and the graceful drain.
+//!
+//! Thread per core, as nginx does it: each worker thread runs its own single-threaded event loop
+//! that accepts from the shared listening socket and serves what it accepted to the end, with its
+//! own pool of back-end connections. A request never changes thread, so the proxy hop costs no
+//! cross-thread wake-ups; a busy worker is slower to win the next accept, which spreads the load.
 //!
 //! On the shutdown signal the listener closes at once, every connection is told to finish (idle
 //! keep-alive connections close, HTTP/2 sends GOAWAY) and requests in flight complete, bodies
@@ -17,6 +22,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, watch};
 use tokio_rustls::TlsAcceptor;
 use turnpike_model::Deployment;
 
@@ -43,10 +49,11 @@ const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// # }
 /// ```
 pub struct Gateway {
-    listener: TcpListener,
+    listener: std::net::TcpListener,
     local_addr: SocketAddr,
     tls: Option<TlsAcceptor>,
-    shared: Arc<Shared>,
+    /// One per worker thread: the same deployment, limits and sinks, each with its own pool.
+    workers: Arc<[Arc<Shared>]>,
     writer: AccessLogWriter,
     drain_timeout: Duration,
 }
@@ -56,6 +63,7 @@ impl std::fmt::Debug for Gateway {
         f.debug_struct("Gateway")
             .field("local_addr", &self.local_addr)
             .field("tls", &self.tls.is_some())
+            .field("workers", &self.workers.len())
             .finish_non_exhaustive()
     }
 }
@@ -63,15 +71,17 @@ impl std::fmt::Debug for Gateway {
 /// Swaps the deployment of a running gateway; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct ReloadHandle {
-    shared: Arc<Shared>,
+    workers: Arc<[Arc<Shared>]>,
 }
 
 impl ReloadHandle {
     /// Compiles `deployment` and makes it the one new requests see; requests in flight finish on
     /// the previous one.
     pub fn reload(&self, deployment: Deployment) {
-        let snapshot = Snapshot::build(&deployment);
-        self.shared.snapshot.store(Arc::new(snapshot));
+        let snapshot = Arc::new(Snapshot::build(&deployment));
+        for shared in self.workers.iter() {
+            shared.snapshot.store(snapshot.clone());
+        }
     }
 }
 
@@ -90,21 +100,28 @@ impl Gateway {
             .map_err(|e| ServeError::UpstreamTls(e.to_string()))?;
         let listener = TcpListener::bind(config.listen)
             .await
+            .and_then(TcpListener::into_std)
             .map_err(ServeError::Bind)?;
         let local_addr = listener.local_addr().map_err(ServeError::Bind)?;
         let (access_log, writer) = access_log::start(config.access_log, tokio::io::stdout());
-        let shared = Arc::new(Shared {
-            snapshot: ArcSwap::from_pointee(Snapshot::build(&deployment)),
-            client: integrate::http::client(upstream_tls),
-            limits: config.limits,
-            access_log,
-            functions: config.functions.map(integrate::lambda::Functions),
-        });
+        let snapshot = Arc::new(Snapshot::build(&deployment));
+        let functions = config.functions.map(integrate::lambda::Functions);
+        let workers = (0..worker_count(config.workers))
+            .map(|_| {
+                Arc::new(Shared {
+                    snapshot: ArcSwap::new(snapshot.clone()),
+                    client: integrate::http::client(upstream_tls.clone()),
+                    limits: config.limits,
+                    access_log: access_log.clone(),
+                    functions: functions.clone(),
+                })
+            })
+            .collect();
         Ok(Gateway {
             listener,
             local_addr,
             tls,
-            shared,
+            workers,
             writer,
             drain_timeout: config.drain_timeout,
         })
@@ -123,7 +140,7 @@ impl Gateway {
     /// A handle that can reload the deployment after [`serve`](Gateway::serve) took the gateway.
     pub fn reload_handle(&self) -> ReloadHandle {
         ReloadHandle {
-            shared: self.shared.clone(),
+            workers: self.workers.clone(),
         }
     }
 
@@ -137,16 +154,94 @@ impl Gateway {
             listener,
             local_addr,
             tls,
-            shared,
+            workers,
             writer,
             drain_timeout,
         } = self;
+        let (stop, stopped) = watch::channel(false);
+        let mut finished = Vec::with_capacity(workers.len());
+        for (index, shared) in workers.iter().enumerate() {
+            let worker = Worker {
+                listener: listener.try_clone().map_err(ServeError::Worker)?,
+                local_addr,
+                tls: tls.clone(),
+                shared: shared.clone(),
+                stop: stopped.clone(),
+                drain_timeout,
+            };
+            let (done, done_rx) = oneshot::channel::<()>();
+            let spawned = std::thread::Builder::new()
+                .name(format!("turnpike-worker-{index}"))
+                .spawn(move || worker.run(done));
+            if let Err(error) = spawned {
+                let _ = stop.send(true);
+                return Err(ServeError::Worker(error));
+            }
+            finished.push(done_rx);
+        }
+        // The workers hold their own handles on the socket; it closes when the last one drops.
+        drop(listener);
+        shutdown.await;
+        let _ = stop.send(true);
+        for done in finished {
+            // An error means the worker ended without reporting (its runtime failed to start,
+            // already logged): nothing left to wait for.
+            let _ = done.await;
+        }
+        writer.finish().await;
+        Ok(())
+    }
+}
+
+/// One worker thread: its event loop, its handle on the listening socket, its share of the
+/// connections.
+struct Worker {
+    listener: std::net::TcpListener,
+    local_addr: SocketAddr,
+    tls: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+    stop: watch::Receiver<bool>,
+    drain_timeout: Duration,
+}
+
+impl Worker {
+    /// Runs the worker's event loop until the stop signal and the drain; then reports on `done`.
+    fn run(self, done: oneshot::Sender<()>) {
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(self.serve()),
+            Err(error) => tracing::error!(%error, "cannot start a worker's event loop"),
+        }
+        let _ = done.send(());
+    }
+
+    async fn serve(self) {
+        let Worker {
+            listener,
+            local_addr,
+            tls,
+            shared,
+            mut stop,
+            drain_timeout,
+        } = self;
+        let listener = match TcpListener::from_std(listener) {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::error!(%error, "cannot register the listener with a worker");
+                return;
+            }
+        };
         let builder = Arc::new(connection_builder(&shared.limits));
         let graceful = GracefulShutdown::new();
-        tokio::pin!(shutdown);
         loop {
             tokio::select! {
-                () = &mut shutdown => break,
+                changed = stop.wait_for(|stopping| *stopping) => {
+                    // Err: the gateway is gone without a signal; stop all the same.
+                    let _ = changed;
+                    break;
+                }
                 accepted = listener.accept() => match accepted {
                     Ok((stream, peer)) => {
                         let connection = ClientConnection {
@@ -163,6 +258,7 @@ impl Gateway {
                             graceful.watcher(),
                         ));
                     }
+                    Err(error) if is_lost_race(&error) => {}
                     Err(error) => {
                         // Out of file descriptors and the like: back off instead of spinning.
                         tracing::warn!(%error, "cannot accept a connection");
@@ -173,7 +269,9 @@ impl Gateway {
         }
         drop(listener);
         let open = graceful.count();
-        tracing::info!(connections = open, "draining");
+        if open > 0 {
+            tracing::info!(connections = open, "draining");
+        }
         if tokio::time::timeout(drain_timeout, graceful.shutdown())
             .await
             .is_err()
@@ -183,9 +281,20 @@ impl Gateway {
                 "drain timeout elapsed; closing the remaining connections"
             );
         }
-        writer.finish().await;
-        Ok(())
     }
+}
+
+/// `configured`, or one worker per core when 0.
+fn worker_count(configured: usize) -> usize {
+    if configured > 0 {
+        return configured;
+    }
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// A client that gave up between the handshake and the accept: nothing to back off from.
+fn is_lost_race(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::ConnectionAborted
 }
 
 /// HTTP/1.1 and HTTP/2 with the header limits: hyper rejects what is far over them (431 for
@@ -217,8 +326,10 @@ async fn serve_connection(
 ) {
     let _ = stream.set_nodelay(true);
     let service = service_fn(move |request| {
-        let shared = shared.clone();
-        async move { Ok::<_, Infallible>(pipeline::handle(shared, request, connection).await) }
+        // Boxed: hyper moves the request's future into its dispatcher, and the pipeline's future
+        // is several kilobytes; moving a pointer is cheaper than copying it on every request.
+        let handled = Box::pin(pipeline::handle(shared.clone(), request, connection));
+        async move { Ok::<_, Infallible>(handled.await) }
     });
     let result = match tls {
         None => {

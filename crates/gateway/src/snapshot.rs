@@ -12,6 +12,7 @@ use std::sync::Arc;
 use http::HeaderValue;
 use turnpike_model::{Api, ApiKind, Deployment, RouteKey, Stage};
 
+use crate::authorize::ApiAuth;
 use crate::gateway_response::GatewayResponses;
 use crate::integrate::lambda::BinaryMediaTypes;
 use crate::integrate::Integration;
@@ -36,6 +37,8 @@ pub(crate) struct CompiledApi {
     pub(crate) gateway_responses: GatewayResponses,
     /// `x-amazon-apigateway-binary-media-types`.
     pub(crate) binary_media_types: BinaryMediaTypes,
+    /// Authorizers, route requirements, resource policy.
+    pub(crate) auth: ApiAuth,
 }
 
 impl fmt::Debug for CompiledApi {
@@ -120,6 +123,7 @@ fn compile_api(api: &Api, stages: &[Stage]) -> CompiledApi {
         })
         .collect();
     let gateway_responses = GatewayResponses::compile(&api.gateway_responses, &mut problems);
+    let auth = ApiAuth::compile(api, &mut problems);
     for problem in &problems {
         tracing::warn!(api = %api.id, file = %api.source.display(), "{problem}");
     }
@@ -140,6 +144,7 @@ fn compile_api(api: &Api, stages: &[Stage]) -> CompiledApi {
             .collect(),
         gateway_responses,
         binary_media_types: BinaryMediaTypes::new(&api.binary_media_types),
+        auth,
     }
 }
 

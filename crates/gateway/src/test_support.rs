@@ -29,12 +29,11 @@ fn key(method: &str, path: &str) -> RouteKey {
 }
 
 pub(crate) fn route(method: &str, path: &str, integration: Integration) -> Route {
-    Route {
-        key: key(method, path),
-        operation_id: None,
-        pointer: format!("/paths/{path}/{}", method.to_lowercase()),
+    Route::new(
+        key(method, path),
+        format!("/paths/{path}/{}", method.to_lowercase()),
         integration,
-    }
+    )
 }
 
 /// A MOCK route answering `status` with `body` as `application/json`.

@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::auth::{ApiKeySource, Authorizer, PolicyDocument, RouteAuth};
 use crate::gateway_response::{GatewayResponse, GatewayResponseType};
 
 /// The two request/response API kinds API Gateway has (WebSocket APIs come later).
@@ -41,6 +42,12 @@ pub struct Api {
     pub gateway_responses: BTreeMap<GatewayResponseType, GatewayResponse>,
     /// `x-amazon-apigateway-binary-media-types`.
     pub binary_media_types: Vec<String>,
+    /// The authorizers its security schemes declare, by scheme name.
+    pub authorizers: BTreeMap<String, Authorizer>,
+    /// `x-amazon-apigateway-api-key-source`.
+    pub api_key_source: ApiKeySource,
+    /// `x-amazon-apigateway-policy`: the resource policy, if any.
+    pub resource_policy: Option<PolicyDocument>,
 }
 
 impl Api {
@@ -56,6 +63,9 @@ impl Api {
             routes: Vec::new(),
             gateway_responses: BTreeMap::new(),
             binary_media_types: Vec::new(),
+            authorizers: BTreeMap::new(),
+            api_key_source: ApiKeySource::Header,
+            resource_policy: None,
         }
     }
 }
@@ -139,6 +149,24 @@ pub struct Route {
     /// JSON pointer of the operation in the source document (for messages).
     pub pointer: String,
     pub integration: Integration,
+    /// What the caller must prove (`security`, `x-amazon-apigateway-authtype`).
+    pub auth: RouteAuth,
+    /// Whether an API key is required (an `api_key` security scheme in `security`).
+    pub api_key_required: bool,
+}
+
+impl Route {
+    /// A route with no authorization requirement.
+    pub fn new(key: RouteKey, pointer: impl Into<String>, integration: Integration) -> Route {
+        Route {
+            key,
+            operation_id: None,
+            pointer: pointer.into(),
+            integration,
+            auth: RouteAuth::None,
+            api_key_required: false,
+        }
+    }
 }
 
 /// `x-amazon-apigateway-integration.type`.

@@ -31,6 +31,7 @@
 //! ```
 
 mod api;
+mod auth;
 mod error;
 mod function;
 mod gateway_response;
@@ -41,6 +42,12 @@ mod stage;
 pub use api::{
     Api, ApiKind, ContentHandling, HttpMethod, Integration, IntegrationResponse, IntegrationType,
     PassthroughBehavior, PayloadFormatVersion, Route, RouteKey,
+};
+pub use auth::{
+    ApiKeySource, Authorizer, AuthorizerKind, AuthorizerPayloadVersion, Cidr, ConditionKey,
+    ConditionOperator, Effect, IdentitySource, JwtConfiguration, PolicyCondition, PolicyDocument,
+    PolicyError, PolicyStatement, RouteAuth, API_KEY_HEADER, DEFAULT_AUTHORIZER_TTL,
+    MAX_AUTHORIZER_TTL,
 };
 pub use error::{LoadError, LoadErrors};
 pub use function::{function_arn, Architecture, Function, Template, ACCOUNT_ID, REGION};

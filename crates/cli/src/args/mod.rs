@@ -8,8 +8,13 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use turnpike_model::ApiKind;
 
+mod state;
 mod values;
 
+pub use state::{
+    CreatePlanArgs, KeysArgs, KeysCommand, QuotaPeriodArg, StateArgs, UsageArgs, UsagePlansArgs,
+    UsagePlansCommand,
+};
 pub use values::{parse_parameter_overrides, parse_stage_name, ParameterOverrides, StageVar};
 
 /// Serve Amazon API Gateway REST and HTTP APIs locally from your OpenAPI files and SAM templates.
@@ -33,6 +38,12 @@ pub enum Command {
     Routes(RoutesArgs),
     /// Invoke one function of a SAM template once and print its response (like `sam local invoke`).
     Invoke(InvokeArgs),
+    /// Manage API keys (stored under --data-dir or in --redis).
+    Keys(KeysArgs),
+    /// Manage usage plans: throttle and quota per key for API stages.
+    UsagePlans(UsagePlansArgs),
+    /// Show a key's used and remaining quota in the current period, like AWS GetUsage.
+    Usage(UsageArgs),
 }
 
 /// How `--stage` and `--stage-var` combine with the stages a template declares.
@@ -82,20 +93,28 @@ impl ParameterArgs {
 /// How functions run.
 #[derive(Debug, Args)]
 pub struct FunctionArgs {
-    /// Runtime interface client for Python functions: the small client bundled into Turnpike, or
-    /// AWS's own `awslambdaric` (must be installed for the interpreter: pip install awslambdaric).
+    /// Runtime interface client for Python and Node.js functions: the small clients bundled into
+    /// Turnpike, or AWS's own (`awslambdaric`, also spelled `aws-lambda-ric`): PyPI awslambdaric
+    /// installed for the interpreter (pip install awslambdaric), npm aws-lambda-ric installed in
+    /// the function's code directory (npm install aws-lambda-ric).
     #[arg(long, value_enum, value_name = "CLIENT", default_value = "bundled")]
     pub runtime_client: RuntimeClientArg,
     /// Python interpreter for Python functions. Default: `python3.X` as the function's runtime
     /// names it when on PATH, else `python3` (with `--runtime-client awslambdaric`: `python3`).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
+    /// Lambda Invoke API endpoint for functions no template declares (invoked in AWS, signed with
+    /// the standard AWS credentials), e.g. http://localhost:4566 for LocalStack. Default:
+    /// https://lambda.REGION.amazonaws.com, REGION from the function's ARN.
+    #[arg(long, value_name = "URL")]
+    pub lambda_endpoint: Option<String>,
 }
 
 /// `--runtime-client bundled|awslambdaric`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RuntimeClientArg {
     Bundled,
+    #[value(alias = "aws-lambda-ric")]
     Awslambdaric,
 }
 
@@ -131,6 +150,12 @@ pub struct ServeArgs {
     /// PEM private key for --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Threads serving requests, each with its own event loop; 0 means one per core.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub workers: usize,
+    /// Do not restart a function's workers when its code changes on disk.
+    #[arg(long)]
+    pub no_watch: bool,
 }
 
 #[derive(Debug, Args)]
@@ -147,7 +172,8 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct InvokeArgs {
-    /// The function's name (`FunctionName`, else its logical id).
+    /// The function's name (`FunctionName`, else its logical id), or a Lambda function ARN (the
+    /// template's function of that name, else the function in AWS).
     #[arg(value_name = "FUNCTION")]
     pub function: String,
     /// The SAM template declaring it.

@@ -1,6 +1,8 @@
 //! `turnpike invoke FUNCTION [--event FILE|-] [TEMPLATE]`: one invocation of one function of a
 //! template, like `sam local invoke`. The function's result goes to stdout; its logs, and
-//! Turnpike's, to stderr. A function error prints the error document and exits 1.
+//! Turnpike's, to stderr. A function error prints the error document and exits 1. FUNCTION may
+//! be a Lambda ARN: the template's function of that name when the template declares one, else
+//! the function in AWS (Lambda's Invoke API, `--lambda-endpoint` to use another endpoint).
 
 use std::io::{Read as _, Write as _};
 use std::path::Path;
@@ -22,16 +24,30 @@ pub fn run(args: InvokeArgs) -> ExitCode {
             return ExitCode::from(FAILURE);
         }
     };
+    let settings = Settings::from(&args.functions);
+    let arn = args
+        .function
+        .starts_with("arn:")
+        .then(|| args.function.clone());
+    if let Some(arn) = &arn {
+        if !args.template.exists() {
+            return run_on_host(Vec::new(), arn, &settings, event);
+        }
+    }
     let options = Options::new(None, &args.parameters);
     let loaded = match deploy::load_all(&[Source::File(args.template.clone())], &options) {
         Ok(loaded) => loaded,
         Err(errors) => return super::report_load_errors(&errors),
     };
     loaded.report_notes();
+    let wanted = match &arn {
+        Some(arn) => arn.split(':').nth(6).unwrap_or_default(),
+        None => args.function.as_str(),
+    };
     let chosen = loaded
         .functions
         .iter()
-        .find(|(_, f)| f.function_name == args.function);
+        .find(|(_, f)| f.function_name == wanted);
     let chosen = chosen.or_else(|| {
         // `sam local invoke` also takes the logical id.
         loaded
@@ -39,25 +55,12 @@ pub fn run(args: InvokeArgs) -> ExitCode {
             .iter()
             .find(|(_, f)| f.logical_id == args.function)
     });
-    let Some((file, function)) = chosen else {
-        let names: Vec<&str> = loaded
-            .functions
-            .iter()
-            .map(|(_, f)| f.function_name.as_str())
-            .collect();
-        let known = if names.is_empty() {
-            "it declares no functions".to_string()
-        } else {
-            format!("its functions: {}", names.join(", "))
-        };
-        eprintln!(
-            "turnpike: error: {} declares no function {:?}; {known}",
-            args.template.display(),
-            args.function
-        );
-        return ExitCode::from(FAILURE);
+    let chosen = match (chosen, &arn) {
+        (Some(chosen), _) => chosen,
+        (None, Some(arn)) => return run_on_host(Vec::new(), arn, &settings, event),
+        (None, None) => return no_such_function(&args, &loaded),
     };
-    let settings = Settings::from(&args.functions);
+    let (file, function) = chosen;
     let mut config = match functions::config(file, function, &settings) {
         Ok(config) => config,
         Err(error) => return super::report_load_errors(&[error]),
@@ -68,11 +71,42 @@ pub fn run(args: InvokeArgs) -> ExitCode {
         eprintln!("turnpike: error: {message}");
         return ExitCode::from(FAILURE);
     }
+    let target = arn.unwrap_or_default();
+    run_on_host(vec![config], &target, &settings, event)
+}
+
+/// The error for a name the template does not declare.
+fn no_such_function(args: &InvokeArgs, loaded: &deploy::Loaded) -> ExitCode {
+    let names: Vec<&str> = loaded
+        .functions
+        .iter()
+        .map(|(_, f)| f.function_name.as_str())
+        .collect();
+    let known = if names.is_empty() {
+        "it declares no functions".to_string()
+    } else {
+        format!("its functions: {}", names.join(", "))
+    };
+    eprintln!(
+        "turnpike: error: {} declares no function {:?}; {known}",
+        args.template.display(),
+        args.function
+    );
+    ExitCode::from(FAILURE)
+}
+
+/// Invokes `configs`' one function, or the function `arn` in AWS when `configs` is empty.
+fn run_on_host(
+    configs: Vec<turnpike_functions::FunctionConfig>,
+    arn: &str,
+    settings: &Settings,
+    event: Bytes,
+) -> ExitCode {
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime.block_on(invoke(config, event)),
+        Ok(runtime) => runtime.block_on(invoke(configs, arn, settings, event)),
         Err(e) => {
             eprintln!("turnpike: error: cannot start the runtime: {e}");
             ExitCode::from(FAILURE)
@@ -80,16 +114,31 @@ pub fn run(args: InvokeArgs) -> ExitCode {
     }
 }
 
-async fn invoke(config: turnpike_functions::FunctionConfig, event: Bytes) -> ExitCode {
-    let name = config.name.clone();
-    let host = match functions::start(vec![config]).await {
+async fn invoke(
+    configs: Vec<turnpike_functions::FunctionConfig>,
+    arn: &str,
+    settings: &Settings,
+    event: Bytes,
+) -> ExitCode {
+    let name = match configs.first() {
+        Some(config) => config.name.clone(),
+        None => arn.split(':').nth(6).unwrap_or_default().to_string(),
+    };
+    let host = match functions::start(configs, settings).await {
         Ok(host) => host,
         Err(message) => {
             eprintln!("turnpike: error: cannot start the function: {message}");
             return ExitCode::from(FAILURE);
         }
     };
-    let outcome = host.invoke(&name, event, InvokeContext::default()).await;
+    let arn = if arn.is_empty() {
+        host.function_arn(&name)
+    } else {
+        arn.to_string()
+    };
+    let outcome = host
+        .invoke_arn(&name, &arn, event, InvokeContext::default())
+        .await;
     host.shutdown().await;
     let (payload, code) = match outcome {
         Ok(outcome) => {

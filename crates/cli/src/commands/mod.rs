@@ -1,8 +1,11 @@
 //! One module per subcommand; each returns the process exit code.
 
 pub mod invoke;
+pub mod keys;
 pub mod routes;
 pub mod serve;
+pub mod usage;
+pub mod usage_plans;
 pub mod validate;
 
 use std::process::ExitCode;

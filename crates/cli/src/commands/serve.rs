@@ -44,11 +44,12 @@ async fn serve(args: ServeArgs) -> ExitCode {
             api,
             route,
             arn,
-            "no template declares this route's function; it answers 500 (invoking functions \
-             in AWS is not supported yet)"
+            "no template declares this route's function; it is invoked in AWS through the Lambda \
+             Invoke API (--lambda-endpoint URL to use another endpoint)"
         );
     }
-    let settings = Settings::from(&args.functions);
+    let mut settings = Settings::from(&args.functions);
+    settings.watch = !args.no_watch;
     let mut function_configs = match functions::configs(&loaded.functions, &settings) {
         Ok(configs) => configs,
         Err(errors) => return super::report_load_errors(&errors),
@@ -70,6 +71,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
     };
     let mut config = GatewayConfig::new(args.listen);
     config.access_log = access_log;
+    config.workers = args.workers;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         config.tls = Some(TlsConfig {
             cert: cert.clone(),
@@ -87,18 +89,15 @@ async fn serve(args: ServeArgs) -> ExitCode {
         }
     };
 
-    let host = if function_configs.is_empty() {
-        None
-    } else {
-        match functions::start(function_configs).await {
-            Ok(host) => Some(host),
-            Err(message) => {
-                eprintln!("turnpike: error: cannot start the functions: {message}");
-                return ExitCode::from(FAILURE);
-            }
+    // Always a host: a function no template declares is invoked in AWS.
+    let host = match functions::start(function_configs, &settings).await {
+        Ok(host) => host,
+        Err(message) => {
+            eprintln!("turnpike: error: cannot start the functions: {message}");
+            return ExitCode::from(FAILURE);
         }
     };
-    config.functions = host.clone();
+    config.functions = Some(host.clone());
     let served = Served {
         args: &args,
         options: &options,
@@ -109,10 +108,8 @@ async fn serve(args: ServeArgs) -> ExitCode {
         plan,
     };
     let code = served.run(config, shutdown).await;
-    if let Some(host) = host {
-        // After the drain no request can reach a function any more: stop the workers.
-        host.shutdown().await;
-    }
+    // After the drain no request can reach a function any more: stop the workers.
+    host.shutdown().await;
     code
 }
 

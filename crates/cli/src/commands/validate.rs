@@ -18,6 +18,8 @@ pub fn run(args: ValidateArgs) -> ExitCode {
     let settings = Settings {
         client: turnpike_functions::RuntimeClient::Bundled,
         python: None,
+        lambda_endpoint: None,
+        watch: false,
     };
     let mut errors = Vec::new();
     for (source, result) in sources.iter().zip(results) {

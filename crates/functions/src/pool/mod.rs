@@ -7,7 +7,7 @@ mod headers;
 mod outcome;
 mod reaper;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -55,6 +55,12 @@ pub(crate) struct PoolInner {
     running: AtomicUsize,
     idle: Mutex<Vec<Idle>>,
     closed: AtomicBool,
+    /// Bumped when the code changes: workers of an older generation are not reused.
+    generation: AtomicU64,
+    /// The runtime the pool was started on. Invocations run there whatever runtime calls them:
+    /// worker processes, their pipes and their exit status belong to one reactor that outlives
+    /// the gateway's per-core runtimes.
+    home: tokio::runtime::Handle,
 }
 
 impl FunctionPool {
@@ -73,11 +79,13 @@ impl FunctionPool {
             running: AtomicUsize::new(0),
             idle: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
+            home: tokio::runtime::Handle::current(),
         });
         reaper::spawn(Arc::downgrade(&inner), inner.config.idle_timeout);
         let warm = inner.config.min_warm.min(inner.config.concurrency());
         for _ in 0..warm {
-            match Worker::spawn(&inner.launch).await {
+            match inner.spawn_current().await {
                 Ok(worker) => inner.put_idle(worker),
                 Err(error) => {
                     tracing::warn!(function = %inner.config.name, ?error, "could not pre-warm a worker");
@@ -128,9 +136,21 @@ impl FunctionPool {
         let headers = headers::invocation_headers(&request_id, &ctx, &self.inner.arn_header)?;
         let permit = self.inner.admit().await?;
         let inner = self.inner.clone();
-        tokio::spawn(async move { inner.execute(permit, request_id, payload, headers).await })
+        let home = inner.home.clone();
+        home.spawn(async move { inner.execute(permit, request_id, payload, headers).await })
             .await
             .map_err(|error| InvokeError::Host(std::io::Error::other(error.to_string())))?
+    }
+
+    /// Restarts the function after its code changed: idle workers are stopped now, busy ones
+    /// finish their invocation and are stopped then; the next invocations start fresh workers
+    /// (and `min_warm` ones are started again).
+    pub async fn restart(&self) {
+        self.inner.restart().await;
+    }
+
+    pub(crate) fn downgrade(&self) -> std::sync::Weak<PoolInner> {
+        Arc::downgrade(&self.inner)
     }
 
     /// Refuses new invocations and kills the idle workers, waiting until they are gone. Busy
@@ -211,31 +231,56 @@ impl PoolInner {
         }
     }
 
+    /// A new worker of the current code generation.
+    async fn spawn_current(&self) -> Result<Worker, SpawnError> {
+        // Read before the process loads the code: a change during the start makes it stale.
+        let generation = self.generation.load(Ordering::SeqCst);
+        let mut worker = Worker::spawn(&self.launch).await?;
+        worker.generation = generation;
+        Ok(worker)
+    }
+
+    pub(crate) async fn restart(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        let stale: Vec<Idle> = self.lock_idle().drain(..).collect();
+        tracing::info!(function = %self.config.name, stopped = stale.len(), "code changed; workers restart");
+        for entry in &stale {
+            entry.worker.kill_and_wait().await;
+        }
+        let warm = self.config.min_warm.min(self.config.concurrency());
+        for _ in 0..warm {
+            if let Ok(worker) = self.spawn_current().await {
+                self.put_idle(worker);
+            }
+        }
+    }
+
     async fn spawn(&self, request_id: &str) -> Result<Worker, InvokeError> {
-        Worker::spawn(&self.launch)
-            .await
-            .map_err(|error| match error {
-                SpawnError::Endpoint(error) => InvokeError::Host(error),
-                SpawnError::Exec(reason) => InvokeError::InvalidEntrypoint {
-                    request_id: request_id.to_string(),
-                    reason,
-                },
-            })
+        self.spawn_current().await.map_err(|error| match error {
+            SpawnError::Endpoint(error) => InvokeError::Host(error),
+            SpawnError::Exec(reason) => InvokeError::InvalidEntrypoint {
+                request_id: request_id.to_string(),
+                reason,
+            },
+        })
     }
 
     /// The most recently used live idle worker (warmest caches); dead ones are dropped.
     fn take_idle(&self) -> Option<Worker> {
         let mut idle = self.lock_idle();
         while let Some(entry) = idle.pop() {
-            if !entry.worker.has_exited() {
+            if !entry.worker.is_dead() {
                 return Some(entry.worker);
             }
         }
         None
     }
 
+    /// Keeps `worker` for the next invocation, unless the pool is closed, the worker died or its
+    /// code is stale (dropping it kills it).
     pub(super) fn put_idle(&self, worker: Worker) {
-        if self.closed.load(Ordering::SeqCst) || worker.has_exited() {
+        let stale = worker.generation != self.generation.load(Ordering::SeqCst);
+        if self.closed.load(Ordering::SeqCst) || worker.has_exited() || stale {
             return;
         }
         self.lock_idle().push(Idle {

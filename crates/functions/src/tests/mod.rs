@@ -2,7 +2,9 @@
 
 mod awslambdaric;
 mod lifecycle;
+mod node;
 mod pool;
 mod provided;
 mod python;
 mod runtime_api;
+mod watch;

@@ -51,6 +51,8 @@ pub(crate) struct Answer {
 
 /// A running worker process. Dropping it kills the process group.
 pub(crate) struct Worker {
+    /// The pool's code generation this worker was started for (see `FunctionPool::restart`).
+    pub(crate) generation: u64,
     pid: u32,
     slot: Arc<Slot>,
     exit: watch::Receiver<Option<ExitReason>>,
@@ -114,6 +116,7 @@ impl Worker {
         });
         tracing::debug!(function = %launch.function, pid, api = %endpoint.addr, "worker started");
         Ok(Worker {
+            generation: 0,
             pid,
             slot,
             exit,
@@ -129,6 +132,22 @@ impl Worker {
     /// True once the process has exited.
     pub(crate) fn has_exited(&self) -> bool {
         self.exited.load(Ordering::SeqCst)
+    }
+
+    /// True once the process has ended, also before the reaper task collected its status (a
+    /// worker killed while idle must not be handed an invocation its parked long poll would
+    /// appear to accept): `waitid` with `WNOWAIT` looks without reaping.
+    pub(crate) fn is_dead(&self) -> bool {
+        if self.has_exited() {
+            return true;
+        }
+        let pid: libc::id_t = self.pid;
+        // SAFETY: `info` is a plain C struct waitid fills; WNOWAIT leaves the child waitable.
+        unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
+            libc::waitid(libc::P_PID, pid, &mut info, flags) == 0 && info.si_pid() != 0
+        }
     }
 
     /// Sends SIGKILL to the worker's whole process group.

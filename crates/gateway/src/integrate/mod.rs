@@ -3,7 +3,8 @@
 //! - [`http`]: HTTP_PROXY (the request and response streamed through, headers forwarded) and HTTP
 //!   (non-proxy: mapped parameters, request template or passthrough body, integration responses);
 //! - [`mock`]: MOCK (the request template's `statusCode` selects an integration response);
-//! - [`lambda`]: AWS_PROXY (Lambda proxy, payload 1.0 and 2.0) on the gateway's functions host.
+//! - [`lambda`]: AWS_PROXY (Lambda proxy, payload 1.0 and 2.0) and AWS integrations of Lambda
+//!   functions (non-proxy) on the gateway's functions host.
 //!
 //! Both non-proxy kinds share [`request`] (request templates by content type) and [`response`]
 //! (integration responses by selection pattern); [`uri`] renders integration URIs and [`forward`]
@@ -38,7 +39,9 @@ pub(crate) enum Integration {
     Http(http::HttpIntegration),
     Mock(mock::MockIntegration),
     Lambda(lambda::LambdaIntegration),
-    /// A type this gateway cannot call yet (AWS); the loader rejects these first.
+    LambdaCustom(lambda::custom::LambdaCustomIntegration),
+    /// A type this gateway cannot call yet (AWS services other than Lambda); the loader rejects
+    /// these first.
     Unsupported(IntegrationType),
 }
 
@@ -66,6 +69,12 @@ impl Integration {
             IntegrationType::AwsProxy => {
                 Integration::Lambda(lambda::LambdaIntegration::compile(integration, problems))
             }
+            IntegrationType::Aws if integration.lambda_function_arn().is_some() => {
+                Integration::LambdaCustom(lambda::custom::LambdaCustomIntegration::compile(
+                    integration,
+                    problems,
+                ))
+            }
             other => {
                 problems.push(format!(
                     "{} integrations are not supported yet",
@@ -82,6 +91,7 @@ impl Integration {
             Integration::Http(_) => IntegrationType::Http,
             Integration::Mock(_) => IntegrationType::Mock,
             Integration::Lambda(_) => IntegrationType::AwsProxy,
+            Integration::LambdaCustom(_) => IntegrationType::Aws,
             Integration::Unsupported(kind) => *kind,
         }
     }
@@ -119,6 +129,7 @@ pub(crate) async fn invoke(
         Integration::Http(http) => http.call(call).await,
         Integration::Mock(mock) => mock.invoke(call).await,
         Integration::Lambda(lambda) => lambda.invoke(call).await,
+        Integration::LambdaCustom(lambda) => lambda.invoke(call).await,
         Integration::Unsupported(_) => Err(GatewayError::internal_server_error()),
     }
 }

@@ -92,6 +92,14 @@ impl IntegrationResponses {
     }
 }
 
+impl IntegrationResponses {
+    /// The default response (the one without a pattern), which a successful Lambda result
+    /// selects.
+    pub(crate) fn default_response(&self) -> Option<&CompiledIntegrationResponse> {
+        self.entries.iter().find(|r| r.selection.is_none())
+    }
+}
+
 impl CompiledIntegrationResponse {
     /// The method response: this response's status and mapped headers, and its template rendered
     /// (chosen by the request's `Accept`, else `application/json`, else the first), or `passthrough`

@@ -27,15 +27,10 @@
 //! (<https://github.com/propublica/congress-api-docs/issues/129>); HTTP APIs are assumed alike.
 //!
 //! ```
-//! # use std::{collections::BTreeMap, time::Duration};
 //! # use turnpike_model::*;
 //! # fn route(method: HttpMethod, path: &str) -> Route {
-//! #     Route { key: RouteKey::Method { method, path: path.into() }, operation_id: None,
-//! #         pointer: String::new(), integration: Integration { kind: IntegrationType::Mock,
-//! #         uri: None, http_method: None, request_parameters: BTreeMap::new(),
-//! #         request_templates: BTreeMap::new(), passthrough_behavior: Default::default(),
-//! #         content_handling: None, responses: vec![], timeout: Duration::from_secs(29),
-//! #         payload_format_version: Default::default() } }
+//! #     Route::new(RouteKey::Method { method, path: path.into() }, "",
+//! #         Integration::new(IntegrationType::Mock))
 //! # }
 //! use turnpike_gateway::router::Router;
 //!

@@ -5,11 +5,13 @@
 //! model in one pass that collects every problem instead of stopping at the first: [`openapi`]
 //! takes the document as a whole, [`paths`] the routes (with [`path_template`] for the resource
 //! paths), [`integration`] and [`integration_response`] the `x-amazon-apigateway-integration`
-//! objects, [`gateway_responses`] the customised gateway responses, and [`unsupported`] reports
+//! objects, [`gateway_responses`] the customised gateway responses, [`security`] (with
+//! [`authorizer`]) the security schemes, requirements, API key source and resource policy, and [`unsupported`] reports
 //! whatever Turnpike cannot serve yet. [`context::Ctx`] carries the errors and the typed
 //! accessors that name a wrong type where it occurs. [`sam`] reads SAM and CloudFormation
 //! templates, and runs the OpenAPI bodies of the APIs they define through the same resolution.
 
+mod authorizer;
 mod context;
 mod document;
 mod gateway_responses;
@@ -23,6 +25,7 @@ mod paths;
 mod pointer;
 mod reference;
 mod sam;
+mod security;
 mod unsupported;
 mod values;
 
@@ -41,10 +44,10 @@ pub struct LoadOptions {
     pub kind: Option<ApiKind>,
 }
 
-/// Whether OpenAPI documents may use AWS and AWS_PROXY integrations of Lambda functions. Off
-/// until the gateway invokes functions; SAM templates turn it on for the APIs they define. This is
-/// the one switch to flip.
-const LAMBDA_INTEGRATIONS: bool = false;
+/// Whether OpenAPI documents may use AWS and AWS_PROXY integrations of Lambda functions. On: the
+/// gateway invokes a function a template declares locally and any other through Lambda's Invoke
+/// API; SAM templates allow them for the APIs they define either way.
+const LAMBDA_INTEGRATIONS: bool = true;
 
 /// Reads and loads one document.
 pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Api, LoadErrors> {

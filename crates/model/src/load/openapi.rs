@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::context::{At, Ctx, Node};
-use super::{gateway_responses, paths, unsupported, LoadOptions};
+use super::{gateway_responses, paths, security, unsupported, LoadOptions};
 use crate::api::{Api, ApiKind};
 use crate::id::api_id_from_title;
 
@@ -49,7 +49,9 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, source: &Path) -> Option<Api> {
         .filter(|n| rest_only(ctx, n))
         .map(|n| binary_media_types(ctx, &n))
         .unwrap_or_default();
-    unsupported::security(ctx, &root);
+    let schemes = security::schemes(ctx, &root);
+    let api_key_source = security::api_key_source(ctx, &root);
+    let resource_policy = security::resource_policy(ctx, &root);
     // Reusable HTTP API integrations; each is checked where a route references it.
     if let Some(shared) = root
         .get("components")
@@ -57,10 +59,11 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, source: &Path) -> Option<Api> {
     {
         ctx.handle(&shared);
     }
-    let routes = root
+    let mut routes = root
         .get("paths")
         .map(|p| paths::resolve(ctx, &p))
         .unwrap_or_default();
+    security::apply(ctx, &root, &schemes, &mut routes);
     unsupported::extensions(ctx, &root);
     let name = name?;
     Some(Api {
@@ -71,6 +74,15 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, source: &Path) -> Option<Api> {
         routes,
         gateway_responses,
         binary_media_types,
+        authorizers: schemes
+            .into_values()
+            .filter_map(|s| match s {
+                security::Scheme::Authorizer(a) => Some((a.name.clone(), *a)),
+                _ => None,
+            })
+            .collect(),
+        api_key_source,
+        resource_policy,
     })
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::context::{At, Ctx, Node};
 use super::integration::{self, Route as RouteInfo};
 use super::path_template::{self, ResourceTree, Template};
-use super::{reference, unsupported};
+use super::reference;
 use crate::api::{ApiKind, HttpMethod, Integration, Route, RouteKey};
 
 const OPERATIONS: &[(&str, HttpMethod)] = &[
@@ -146,7 +146,6 @@ fn operation<'d>(
     if ctx.object(node, &format!("operation {display}")).is_none() {
         return;
     }
-    unsupported::security(ctx, node);
     let operation_id = node
         .get("operationId")
         .and_then(|n| ctx.string(&n, "operationId").map(str::to_owned));
@@ -158,10 +157,8 @@ fn operation<'d>(
     let routable = item.is_default || item.template.is_some();
     if let Some(integration) = integration.filter(|_| routable && !duplicate) {
         state.routes.push(Route {
-            key,
             operation_id,
-            pointer: node.ptr.clone(),
-            integration,
+            ..Route::new(key, node.ptr.clone(), integration)
         });
     }
 }

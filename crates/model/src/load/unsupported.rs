@@ -1,5 +1,5 @@
 //! What Turnpike does not serve yet is an error that says so, never silently ignored: unknown
-//! `x-amazon-apigateway-*` extensions anywhere, security requirements, and integration properties
+//! `x-amazon-apigateway-*` extensions anywhere and integration properties
 //! whose behaviour is still to come.
 
 use super::context::{type_name, At, Ctx, Node};
@@ -31,30 +31,15 @@ fn extension_message(key: &str) -> String {
         "x-amazon-apigateway-any-method" => "a path item, beside get, post, ...",
         "x-amazon-apigateway-gateway-responses"
         | "x-amazon-apigateway-binary-media-types"
-        | "x-amazon-apigateway-importexport-version" => "the top level of the document",
+        | "x-amazon-apigateway-importexport-version"
+        | "x-amazon-apigateway-api-key-source"
+        | "x-amazon-apigateway-policy" => "the top level of the document",
+        "x-amazon-apigateway-authtype" | "x-amazon-apigateway-authorizer" => {
+            "a security scheme (components.securitySchemes, or securityDefinitions in Swagger 2)"
+        }
         _ => return format!("{key} is not supported yet by Turnpike"),
     };
     format!("{key} has no effect here; it belongs in {home}")
-}
-
-/// `security` at the top level or on an operation: only "no requirement" can be served yet.
-pub(crate) fn security(ctx: &mut Ctx<'_>, node: &Node<'_>) {
-    let Some(security) = node.get("security") else {
-        return;
-    };
-    let Some(items) = ctx.array(&security, "security") else {
-        return;
-    };
-    let requires_something = items
-        .iter()
-        .any(|r| r.as_object().is_none_or(|o| !o.is_empty()));
-    if requires_something {
-        ctx.error(
-            &security.ptr,
-            At::Key,
-            "security requirements are not supported yet by Turnpike (authorizers, IAM and API keys are planned); remove security or set it to []",
-        );
-    }
 }
 
 /// Integration properties Turnpike cannot honour yet.

@@ -72,6 +72,9 @@ fn request_context(request: &ProxyRequest<'_>) -> Value {
     let mut context = Map::new();
     context.insert("accountId".into(), request.context_value("accountId"));
     context.insert("apiId".into(), request.context_value("apiId"));
+    if let Some(authorizer) = crate::authorize::event_authorizer_v2(ctx) {
+        context.insert("authorizer".into(), authorizer);
+    }
     context.insert("domainName".into(), request.context_value("domainName"));
     context.insert("domainPrefix".into(), request.context_value("domainPrefix"));
     context.insert("http".into(), Value::Object(http));

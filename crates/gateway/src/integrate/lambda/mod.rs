@@ -1,16 +1,19 @@
-//! AWS_PROXY integrations: Lambda proxy, payload 1.0 and 2.0, for REST and HTTP APIs.
+//! AWS_PROXY integrations: Lambda proxy, payload 1.0 and 2.0, for REST and HTTP APIs; AWS
+//! (non-proxy) Lambda integrations are in [`custom`].
 //!
 //! A request is read whole (within the payload limit), turned into an API Gateway event
 //! ([`event_v1`] or [`event_v2`], from the parts in [`request`] and [`body`]) and given to the
 //! function named by the integration uri ([`function`]) on the gateway's
-//! [`FunctionHost`]; the function's result becomes the response ([`response`]). The
-//! integration's `timeoutInMillis` bounds the whole invocation.
+//! [`FunctionHost`]: the loaded function of that name, else the function in AWS through Lambda's
+//! Invoke API. The function's result becomes the response ([`response`]). The integration's
+//! `timeoutInMillis` bounds the whole invocation.
 //!
 //! Failures answer as API Gateway does (sources beside each case):
 //!
 //! | what happened | REST API | HTTP API |
 //! |---|---|---|
-//! | function not loaded, no function host, uri names no function | 500 `Internal server error` | 500 `Internal Server Error` |
+//! | no function host, uri names no function | 500 `Internal server error` | 500 `Internal Server Error` |
+//! | Lambda's Invoke API refused the call (unknown function, bad signature, no credentials) or cannot be reached | 500 `Internal server error` | 500 `Internal Server Error` |
 //! | REST integration method other than POST (LocalStack, recorded on AWS) | 500 `Internal server error` | – |
 //! | malformed result, unhandled error, function timeout, crash, init error (API Gateway sees Lambda's 200 with an error document, which is no proxy response) | 502 `Internal server error` | 500 `Internal Server Error` |
 //! | Lambda throttled the call (AWS answers 500 and maps it to INTEGRATION_FAILURE, Stack Overflow 36363280 / re:Post) | 500 `Internal server error` | 500 `Internal Server Error` |
@@ -18,10 +21,11 @@
 //! | `timeoutInMillis` elapsed | 504 `Endpoint request timed out` | 503 `Service Unavailable` |
 //!
 //! `$context.integrationStatus` is the status of the Lambda Invoke call (200 also for function
-//! errors, 429 when throttled), `$context.integrationLatency` the time the invocation took.
-//! Functions the host does not have are not invoked remotely yet.
+//! errors, 429 when throttled, Lambda's status when it refused the call),
+//! `$context.integrationLatency` the time the invocation took.
 
 pub(crate) mod body;
+pub(crate) mod custom;
 pub(crate) mod event_v1;
 pub(crate) mod event_v2;
 pub(crate) mod function;
@@ -39,9 +43,7 @@ use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
 use http::request::Parts;
 use http::Response;
-use turnpike_functions::{
-    FunctionHost, FunctionPool, InvokeContext, InvokeError, InvokeOutcome, InvokeResponse,
-};
+use turnpike_functions::{FunctionHost, InvokeContext, InvokeError, InvokeOutcome, InvokeResponse};
 use turnpike_model::{ApiKind, HttpMethod, PayloadFormatVersion};
 
 use super::Call;
@@ -117,31 +119,13 @@ impl LambdaIntegration {
             ..
         } = call;
         let kind = ctx.api_kind();
-        let (function, pool) = self.function(kind, ctx, functions)?;
+        let (function, host) = resolve(self.target.as_ref(), self.http_method, ctx, functions)?;
         let body = crate::limits::read_body(body, max_body_bytes).await?;
         let event = self.event(kind, ctx, parts, params, &body);
         let payload = serde_json::to_vec(&event)
             .map(Bytes::from)
             .map_err(|_| GatewayError::internal_server_error())?;
-        let invoke_ctx = InvokeContext {
-            invoked_function_arn: Some(function.arn),
-            trace_id: Some(ctx.trace_id.clone()),
-            ..InvokeContext::default()
-        };
-
-        let started = Instant::now();
-        let outcome = tokio::time::timeout(self.timeout, pool.invoke(payload, invoke_ctx)).await;
-        ctx.integration_latency =
-            Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
-        let Ok(outcome) = outcome else {
-            tracing::warn!(
-                request_id = ctx.request_id(),
-                function = function.name,
-                timeout_ms = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
-                "Execution failed due to a timeout error"
-            );
-            return Err(GatewayError::integration_timeout());
-        };
+        let outcome = invoke_within(host, &function, payload, ctx, self.timeout).await?;
         let result = function_result(ctx, &function.name, outcome)?;
         self.respond(kind, ctx, parts.headers.get(ACCEPT), &result)
             .map_err(|malformed| {
@@ -153,51 +137,6 @@ impl LambdaIntegration {
                 );
                 function_failed()
             })
-    }
-
-    /// The function this request invokes and its pool, or the 500 AWS answers when it cannot
-    /// invoke one.
-    fn function(
-        &self,
-        kind: ApiKind,
-        ctx: &RequestContext,
-        functions: Option<&FunctionHost>,
-    ) -> Result<(ResolvedFunction, FunctionPool), GatewayError> {
-        if kind == ApiKind::Rest && self.http_method != Some(HttpMethod::Post) {
-            tracing::warn!(
-                request_id = ctx.request_id(),
-                "Execution failed due to configuration error: AWS_PROXY integrations can only \
-                 use the POST integration method"
-            );
-            return Err(GatewayError::api_configuration_error());
-        }
-        let stage_variables = ctx.stage.as_ref().map(|s| &s.variables);
-        let function = match self.target.as_ref().map(|t| t.resolve(stage_variables)) {
-            Some(Ok(function)) => function,
-            Some(Err(arn)) => {
-                tracing::warn!(
-                    request_id = ctx.request_id(),
-                    arn,
-                    "Execution failed due to configuration error: the integration uri names no \
-                     Lambda function"
-                );
-                return Err(GatewayError::api_configuration_error());
-            }
-            None => return Err(GatewayError::api_configuration_error()),
-        };
-        match functions.and_then(|host| host.function(&function.name)) {
-            Some(pool) => Ok((function, pool)),
-            None => {
-                tracing::warn!(
-                    request_id = ctx.request_id(),
-                    function = function.name,
-                    arn = function.arn,
-                    "Execution failed due to configuration error: no local function of that \
-                     name (invoking functions in AWS is not supported yet)"
-                );
-                Err(GatewayError::api_configuration_error())
-            }
-        }
     }
 
     fn event(
@@ -260,6 +199,80 @@ impl LambdaIntegration {
             }
         }
     }
+}
+
+/// The function this request invokes and the host that invokes it, or the 500 AWS answers when
+/// it cannot invoke one.
+fn resolve<'h>(
+    target: Option<&FunctionTarget>,
+    http_method: Option<HttpMethod>,
+    ctx: &RequestContext,
+    functions: Option<&'h FunctionHost>,
+) -> Result<(ResolvedFunction, &'h FunctionHost), GatewayError> {
+    if ctx.api_kind() == ApiKind::Rest && http_method != Some(HttpMethod::Post) {
+        tracing::warn!(
+            request_id = ctx.request_id(),
+            "Execution failed due to configuration error: Lambda integrations can only use the \
+             POST integration method"
+        );
+        return Err(GatewayError::api_configuration_error());
+    }
+    let stage_variables = ctx.stage.as_ref().map(|s| &s.variables);
+    let function = match target.map(|t| t.resolve(stage_variables)) {
+        Some(Ok(function)) => function,
+        Some(Err(arn)) => {
+            tracing::warn!(
+                request_id = ctx.request_id(),
+                arn,
+                "Execution failed due to configuration error: the integration uri names no \
+                 Lambda function"
+            );
+            return Err(GatewayError::api_configuration_error());
+        }
+        None => return Err(GatewayError::api_configuration_error()),
+    };
+    match functions {
+        Some(host) => Ok((function, host)),
+        None => {
+            tracing::warn!(
+                request_id = ctx.request_id(),
+                function = function.name,
+                arn = function.arn,
+                "Execution failed due to configuration error: the gateway runs no functions"
+            );
+            Err(GatewayError::api_configuration_error())
+        }
+    }
+}
+
+/// Invokes `function` with `payload`, bounded by the integration's `timeout` (504 when it
+/// elapses), and records `$context.integrationLatency`.
+async fn invoke_within(
+    host: &FunctionHost,
+    function: &ResolvedFunction,
+    payload: Bytes,
+    ctx: &mut RequestContext,
+    timeout: Duration,
+) -> Result<Result<InvokeOutcome, InvokeError>, GatewayError> {
+    let invoke_ctx = InvokeContext {
+        invoked_function_arn: Some(function.arn.clone()),
+        trace_id: Some(ctx.trace_id.clone()),
+        ..InvokeContext::default()
+    };
+    let started = Instant::now();
+    let invocation = host.invoke_arn(&function.name, &function.arn, payload, invoke_ctx);
+    let outcome = tokio::time::timeout(timeout, invocation).await;
+    ctx.integration_latency =
+        Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+    outcome.map_err(|_| {
+        tracing::warn!(
+            request_id = ctx.request_id(),
+            function = function.name,
+            timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+            "Execution failed due to a timeout error"
+        );
+        GatewayError::integration_timeout()
+    })
 }
 
 /// A function that failed or answered something that is no proxy response: REST 502, HTTP API

@@ -17,12 +17,7 @@ fn route(key: &str) -> Route {
         },
         None => RouteKey::Default,
     };
-    Route {
-        key,
-        operation_id: None,
-        pointer: String::new(),
-        integration: Integration::new(IntegrationType::Mock),
-    }
+    Route::new(key, "", Integration::new(IntegrationType::Mock))
 }
 
 fn router(kind: ApiKind, keys: &[&str]) -> Router {

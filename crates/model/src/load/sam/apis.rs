@@ -6,12 +6,12 @@
 //! from `DefinitionUri` is not edited: SAM cannot edit a document it only uploads, so there an
 //! event adds no route.
 
-use super::body;
 use super::definition::{add_route, generated, set_title};
 use super::events::EventRoute;
 use super::resolved::{RNode, RVal, Raw};
 use super::resources::{api_id, SERVERLESS_API};
 use super::stack::Stack;
+use super::{auth, body};
 use crate::api::{Api, ApiKind};
 use crate::load::context::At;
 use crate::stage::Stage;
@@ -70,7 +70,6 @@ const HTTP_PROPERTIES: &[&str] = &[
 
 /// Properties whose behaviour Turnpike does not have yet, and what is planned.
 const NOT_YET: &[(&str, &str)] = &[
-    ("Auth", "authorizers and API keys are planned"),
     ("Cors", "CORS is planned"),
     ("CorsConfiguration", "CORS is planned"),
     (
@@ -152,6 +151,8 @@ pub(super) fn build<'d>(
             for event in events {
                 add_route(stack, &mut doc, event);
             }
+            let api_auth = auth::read(stack, &props, decl.kind);
+            auth::apply(stack, &mut doc, &api_auth, events);
             body::resolve(stack, &doc, decl.kind)?
         }
     };

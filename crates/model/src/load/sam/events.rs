@@ -63,6 +63,8 @@ pub(super) struct EventRoute {
     pub payload: PayloadFormatVersion,
     pub timeout_ms: Option<u64>,
     pub function_name: String,
+    /// The event's `Auth`, written into its operation by [`super::auth`].
+    pub auth: Option<RNode>,
     /// Pointers of the event, its `Path` and its `Method` (the event's when absent).
     pub ptr: String,
     pub path_ptr: String,
@@ -201,6 +203,7 @@ pub(super) fn resolve<'d>(
             payload,
             timeout_ms,
             function_name: function_name.to_owned(),
+            auth: props.get("Auth").cloned(),
             ptr: event.ptr.clone(),
             path_ptr: field_ptr("Path"),
             method_ptr: field_ptr("Method"),
@@ -236,16 +239,6 @@ fn target(stack: &mut Stack<'_>, raw: &Node<'_>, key: &str, api_type: &str) -> O
 
 /// Event properties whose behaviour Turnpike does not have yet.
 fn unsupported(stack: &mut Stack<'_>, props: &RNode, kind: ApiKind) {
-    if let Some(auth) = props.get("Auth") {
-        let none = auth.entries().iter().all(|(k, v)| match k.as_str() {
-            "Authorizer" => v.text().as_deref() == Some("NONE"),
-            "ApiKeyRequired" => v.text().as_deref() == Some("false"),
-            _ => false,
-        });
-        if !none {
-            stack.error(&auth.ptr, At::Key, "Auth is not supported yet by Turnpike (authorizers and API keys are planned); remove it or set Authorizer: NONE");
-        }
-    }
     for key in ["RequestModel", "RequestParameters"] {
         if let Some(node) = props.get(key) {
             let message =

@@ -5,13 +5,14 @@
 //! Resolution then goes in the order CloudFormation's own does: [`parameters`] (defaults and
 //! overrides, checked against their constraints), [`conditions`], [`globals`], the resource table
 //! ([`resources`], including the implicit APIs events create), then each resource: functions
-//! ([`function`], [`code`], [`events`]) and APIs ([`apis`], with [`definition`] editing their
+//! ([`function`], [`code`], [`events`]) and APIs ([`apis`], with [`definition`] and [`auth`] editing their
 //! OpenAPI documents as SAM does, which go through the OpenAPI loader by way of [`body`]). [`intrinsics`] and [`sub`] evaluate intrinsic functions
 //! wherever a value is read, into [`resolved`] values that remember where they came from, so
 //! every error names the file, line, column and pointer (which names the resource) of its cause.
 //! Outputs are not evaluated: nothing in them changes what is served.
 
 mod apis;
+mod auth;
 mod body;
 mod code;
 mod conditions;

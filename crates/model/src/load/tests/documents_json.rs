@@ -166,7 +166,7 @@ fn http_api_export() {
 }
 
 #[test]
-fn http_api_export_with_lambda_payload_2_names_only_the_lambda_integration() {
+fn http_api_export_with_lambda_payload_2_loads() {
     let text = r#"
 openapi: 3.0.1
 info: {title: lambda-api}
@@ -181,13 +181,17 @@ paths:
         uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations
         payloadFormatVersion: "2.0"
 "#;
+    // A plain OpenAPI document may name Lambda functions: the gateway invokes the local function
+    // of that name, else the one in AWS.
+    let api = load_ok("lambda.yaml", text);
+    let integration = &api.routes[0].integration;
+    assert_eq!(integration.kind, IntegrationType::AwsProxy);
     assert_eq!(
-        load_errors("lambda.yaml", text),
-        [e(
-            10,
-            15,
-            "/paths/~1$default/x-amazon-apigateway-any-method/x-amazon-apigateway-integration/type",
-            "integration type AWS_PROXY is not supported yet by Turnpike (Lambda and AWS service integrations are planned)"
-        )]
+        integration.lambda_function_arn(),
+        Some("arn:aws:lambda:us-east-1:123456789012:function:f")
+    );
+    assert_eq!(
+        integration.payload_format_version,
+        crate::api::PayloadFormatVersion::V2
     );
 }

@@ -199,7 +199,7 @@ x-amazon-apigateway-policy: {}
             e(4, 3, "/paths/pets", "path \"pets\" must start with \"/\", as in \"/pets\""),
             e(6, 47, "/paths/pets/get/x-amazon-apigateway-integration/type", "unknown integration type \"HTTP_PROX\"; expected one of HTTP, HTTP_PROXY, MOCK, AWS, AWS_PROXY"),
             e(8, 5, "/paths/~1pets~1{id}/gett", "unknown operation \"gett\" in path item \"/pets/{id}\"; expected one of get, put, post, delete, options, head, patch, x-amazon-apigateway-any-method (parameters, summary, description, servers and x-* extensions are also allowed here)"),
-            e(9, 1, "/x-amazon-apigateway-policy", "x-amazon-apigateway-policy is not supported yet by Turnpike"),
+            e(9, 29, "/x-amazon-apigateway-policy", "x-amazon-apigateway-policy: Statement must be a statement or a list of them"),
         ]
     );
 }

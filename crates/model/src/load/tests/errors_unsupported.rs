@@ -44,7 +44,6 @@ components:
     assert_eq!(
         load_errors("api.yaml", &text),
         [
-            not_yet(3, 1, "/x-amazon-apigateway-api-key-source"),
             not_yet(4, 1, "/x-amazon-apigateway-endpoint-configuration"),
             not_yet(5, 1, "/x-amazon-apigateway-minimum-compression-size"),
             not_yet(6, 1, "/x-amazon-apigateway-request-validators"),
@@ -55,15 +54,12 @@ components:
                 7,
                 "/paths/~1pets/get/x-amazon-apigateway-request-validator"
             ),
-            not_yet(
-                22,
-                7,
-                "/components/securitySchemes/lambda/x-amazon-apigateway-authtype"
-            ),
-            not_yet(
+            // Authorizers are supported; this one lacks its function.
+            e(
                 23,
                 7,
-                "/components/securitySchemes/lambda/x-amazon-apigateway-authorizer"
+                "/components/securitySchemes/lambda/x-amazon-apigateway-authorizer",
+                "a Lambda authorizer needs authorizerUri, arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations"
             ),
         ]
     );
@@ -103,19 +99,6 @@ fn a_known_extension_in_the_wrong_place() {
     );
 }
 
-#[test]
-fn security_requirements() {
-    let text = format!("openapi: 3.0.1\ninfo: {{title: t}}\nsecurity: [{{api_key: []}}]\npaths:\n  /a:\n    get:\n      security: [{{}}, {{sigv4: []}}]\n      x-amazon-apigateway-integration: {MOCK}\n  /b:\n    get:\n      security: []\n      x-amazon-apigateway-integration: {MOCK}\n  /c:\n    get:\n      security: [{{}}]\n      x-amazon-apigateway-integration: {MOCK}\n");
-    let message = "security requirements are not supported yet by Turnpike (authorizers, IAM and API keys are planned); remove security or set it to []";
-    assert_eq!(
-        load_errors("api.yaml", &text),
-        [
-            e(3, 1, "/security", message),
-            e(7, 7, "/paths/~1a/get/security", message)
-        ]
-    );
-}
-
 /// A REST GET /a whose integration has `members`, starting on line 6, column 9.
 fn rest_integration(members: &[&str]) -> String {
     let body: String = members.iter().map(|m| format!("        {m}\n")).collect();
@@ -125,8 +108,8 @@ fn rest_integration(members: &[&str]) -> String {
 const PTR: &str = "/paths/~1a/get/x-amazon-apigateway-integration";
 
 #[test]
-fn lambda_and_aws_service_integrations() {
-    for (kind, name) in [("aws", "AWS"), ("AWS_PROXY", "AWS_PROXY")] {
+fn lambda_integrations_need_a_function_arn_and_no_credentials() {
+    for kind in ["aws", "AWS_PROXY"] {
         let text = rest_integration(&[
             &format!("type: {kind}"),
             "httpMethod: POST",
@@ -135,7 +118,10 @@ fn lambda_and_aws_service_integrations() {
         ]);
         assert_eq!(
             load_errors("api.yaml", &text),
-            [e(7, 15, &format!("{PTR}/type"), &format!("integration type {name} is not supported yet by Turnpike (Lambda and AWS service integrations are planned)"))]
+            [
+                e(9, 14, &format!("{PTR}/uri"), "uri \"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/f/invocations\" is not a Lambda function; expected a Lambda invocation ARN, arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations"),
+                e(10, 9, &format!("{PTR}/credentials"), "credentials is not supported yet by Turnpike (integration credentials come with AWS integrations)"),
+            ]
         );
     }
 }

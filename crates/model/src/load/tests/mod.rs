@@ -14,6 +14,7 @@ mod errors_integration;
 mod errors_paths;
 mod errors_unsupported;
 mod robustness;
+mod security;
 
 /// Loads `text` as `name`, expecting success.
 fn load_ok(name: &str, text: &str) -> Api {

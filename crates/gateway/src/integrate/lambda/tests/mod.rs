@@ -2,6 +2,7 @@
 //! sends (`events`), and a real gateway in front of a real functions host running Python
 //! handlers through the bundled runtime client (`serve`).
 
+mod custom;
 mod events;
 mod serve;
 

@@ -293,7 +293,7 @@ fn event_types_paths_and_methods() {
         load_errors(&path, &with_events(&["E:", "  Type: HttpApi", "  Properties: {PayloadFormatVersion: '3.0', Auth: {Authorizer: Jwt}, Timeout: 5}"], "")),
         [
             e(12, 46, &format!("{EVENTS}/E/Properties/PayloadFormatVersion"), "unknown PayloadFormatVersion \"3.0\"; expected \"1.0\" or \"2.0\""),
-            e(12, 53, &format!("{EVENTS}/E/Properties/Auth"), "Auth is not supported yet by Turnpike (authorizers and API keys are planned); remove it or set Authorizer: NONE"),
+            e(12, 72, &format!("{EVENTS}/E/Properties/Auth/Authorizer"), "Authorizer \"Jwt\" is not one of the API's Auth.Authorizers (or NONE, AWS_IAM)"),
             e(12, 78, &format!("{EVENTS}/E/Properties/Timeout"), "unknown property \"Timeout\" in the Properties of HttpApi event E; expected one of Path, Method, ApiId, Auth, PayloadFormatVersion, RouteSettings, TimeoutInMillis"),
         ]
     );

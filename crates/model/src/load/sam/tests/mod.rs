@@ -7,6 +7,7 @@ use super::{load_template, TemplateOptions};
 use crate::error::LoadError;
 use crate::function::Template;
 
+mod auth;
 mod errors_functions;
 mod errors_template;
 mod example;

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Benchmark: a warm Lambda invocation through Turnpike (REST API, AWS_PROXY, payload 1.0) to a
+# `provided.al2023` echo function built on AWS's `lambda_runtime` (tests/fixtures/rust-fn,
+# release), against HTTP_PROXY through the same Turnpike to the equivalent echo as a plain hyper
+# server (the fixture's `echo-server`), in the same run. Prints rps, p50 and p99 of each, the
+# per-request overhead of the Lambda path (p50 and p99 differences) and the rps ratio.
+#
+#   bench/lambda.sh                    # 10 s per target, 2 threads, 16 connections, 3 rounds
+#   DURATION=30s CONNECTIONS=32 ROUNDS=5 bench/lambda.sh
+#
+# Needs wrk (installed with apt-get when missing). Builds turnpike and the fixture in release,
+# writes every file into a temporary directory and stops everything it started on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-16}
+ROUNDS=${ROUNDS:-3}
+ECHO_PORT=${ECHO_PORT:-18091}
+TURNPIKE_PORT=${TURNPIKE_PORT:-18093}
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+if ! command -v wrk >/dev/null 2>&1; then
+    log "installing wrk"
+    sudo=()
+    [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq wrk >/dev/null
+fi
+
+log "building turnpike (release)"
+cargo build --release --locked -p turnpike >&2
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+TURNPIKE="$TARGET_DIR/release/turnpike"
+log "building the echo function and server (release)"
+FIXTURE_TARGET="$PWD/target/rust-fn"
+CARGO_TARGET_DIR="$FIXTURE_TARGET" cargo build --release --locked \
+    --manifest-path tests/fixtures/rust-fn/Cargo.toml >&2
+
+WORK=$(mktemp -d -t turnpike-lambda-bench.XXXXXX)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+mkdir -p "$WORK/fn"
+cp "$FIXTURE_TARGET/release/bootstrap" "$WORK/fn/bootstrap"
+# One warm worker per connection, so no invocation queues for a worker.
+cat >"$WORK/template.yaml" <<YAML
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  EchoFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Handler: bootstrap
+      Runtime: provided.al2023
+      ReservedConcurrentExecutions: $CONNECTIONS
+      Events:
+        Echo:
+          Type: Api
+          Properties:
+            Path: /echo
+            Method: get
+YAML
+cat >"$WORK/proxy.yaml" <<API
+openapi: 3.0.1
+info: { title: Lambda Bench Proxy, version: "1" }
+paths:
+  /echo:
+    get:
+      x-amazon-apigateway-integration:
+        type: http_proxy
+        httpMethod: GET
+        uri: http://127.0.0.1:$ECHO_PORT/echo
+API
+
+wait_for_port() {
+    local port=$1
+    for _ in $(seq 1 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "nothing listens on port $port" >&2
+    return 1
+}
+
+# The status line of GET path on port (no curl needed).
+status_of() {
+    local port=$1 path=$2
+    exec 3<>"/dev/tcp/127.0.0.1/$port"
+    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$path" >&3
+    head -n 1 <&3 | tr -d '\r'
+    exec 3<&-
+}
+
+log "starting the echo server (:$ECHO_PORT)"
+"$FIXTURE_TARGET/release/echo-server" "$ECHO_PORT" &
+PIDS+=($!)
+wait_for_port "$ECHO_PORT"
+
+log "starting turnpike (:$TURNPIKE_PORT)"
+RUST_LOG=warn "$TURNPIKE" serve "$WORK/template.yaml" "$WORK/proxy.yaml" \
+    --listen "127.0.0.1:$TURNPIKE_PORT" --access-log-format off --no-watch \
+    >"$WORK/turnpike.out" 2>"$WORK/turnpike.err" &
+PIDS+=($!)
+wait_for_port "$TURNPIKE_PORT"
+
+declare -A URLS=(
+    [lambda]="http://127.0.0.1:$TURNPIKE_PORT/Prod/echo?pet=rex"
+    [proxy]="http://127.0.0.1:$TURNPIKE_PORT/dev/echo?pet=rex"
+)
+for name in lambda proxy; do
+    url=${URLS[$name]}
+    path=/${url#http://127.0.0.1:*/}
+    status=$(status_of "$TURNPIKE_PORT" "$path")
+    case $status in
+        "HTTP/1.1 200"*) ;;
+        *) echo "$name: GET $url answered '$status', not 200" >&2; exit 1 ;;
+    esac
+done
+
+# Milliseconds from a wrk latency such as 850.00us, 1.23ms, 2.01s.
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0
+        if (v ~ /us$/) n /= 1000
+        else if (v ~ /ms$/) n = n
+        else if (v ~ /s$/) n *= 1000
+        printf "%.3f", n
+    }'
+}
+
+declare -A RPS_ROUNDS P50_ROUNDS P99_ROUNDS RPS P50 P99
+run_wrk() {
+    local name=$1 round=$2 url=${URLS[$1]}
+    log "round $round wrk $name: $url (${DURATION}, -t$THREADS -c$CONNECTIONS)"
+    # Warm-up: starts the function's workers and fills connection pools.
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$url" >/dev/null
+    local out
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url")
+    echo "$out" >"$WORK/wrk-$name-$round.txt"
+    if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
+        echo "$name: $(grep 'Non-2xx' <<<"$out")" >&2
+    fi
+    RPS_ROUNDS[$name]+=" $(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
+    P50_ROUNDS[$name]+=" $(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")"
+    P99_ROUNDS[$name]+=" $(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
+}
+
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# Rounds interleave the targets, so a neighbour's load on a shared machine hits both alike.
+for round in $(seq 1 "$ROUNDS"); do
+    for name in lambda proxy; do
+        run_wrk "$name" "$round"
+    done
+done
+for name in lambda proxy; do
+    RPS[$name]=$(median "${RPS_ROUNDS[$name]}")
+    P50[$name]=$(median "${P50_ROUNDS[$name]}")
+    P99[$name]=$(median "${P99_ROUNDS[$name]}")
+    log "$name rounds: rps${RPS_ROUNDS[$name]}; p50 ms${P50_ROUNDS[$name]}; p99 ms${P99_ROUNDS[$name]}"
+done
+
+printf '\n%-8s %12s %10s %10s\n' target rps p50_ms p99_ms
+for name in lambda proxy; do
+    printf '%-8s %12s %10s %10s\n' "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}"
+done
+awk -v l50="${P50[lambda]}" -v p50="${P50[proxy]}" -v l99="${P99[lambda]}" -v p99="${P99[proxy]}" \
+    -v lr="${RPS[lambda]}" -v pr="${RPS[proxy]}" 'BEGIN {
+    printf "\nLambda overhead vs HTTP_PROXY: p50 %+.3f ms, p99 %+.3f ms; rps ratio lambda/proxy %.2f\n",
+        l50 - p50, l99 - p99, (pr > 0 ? lr / pr : 0)
+}'

@@ -1,0 +1,201 @@
+//! Real Cognito user pool tokens, issued by a local moto server (`moto[server]` and `boto3` in the
+//! workspace's `.venv`), verified against the JWKS moto serves for the pool.
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use super::*;
+
+/// The workspace's virtualenv, where `.ci/run` installs moto and boto3.
+fn venv_bin(name: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../.venv/bin")
+        .join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: install the test tools with `.venv/bin/pip install 'moto[server]' boto3`",
+        path.display()
+    );
+    path
+}
+
+/// A moto server on a free port, stopped on drop.
+pub(in crate::authorize) struct Moto {
+    child: Child,
+    pub(in crate::authorize) url: String,
+}
+
+impl Moto {
+    pub(in crate::authorize) fn start() -> Moto {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(venv_bin("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start moto_server");
+        let moto = Moto {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "moto_server did not start within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Pool {
+    pool_id: String,
+    client_id: String,
+    id_token: String,
+    access_token: String,
+}
+
+fn sign_in(moto: &Moto) -> Pool {
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/authorize/jwt/tests/cognito_tokens.py");
+    let output = Command::new(venv_bin("python"))
+        .arg(script)
+        .arg(&moto.url)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let text = |name: &str| value[name].as_str().unwrap().to_owned();
+    Pool {
+        pool_id: text("pool_id"),
+        client_id: text("client_id"),
+        id_token: text("id_token"),
+        access_token: text("access_token"),
+    }
+}
+
+fn cognito_config(moto: &Moto, pool: &Pool, audiences: Vec<String>) -> JwtConfig {
+    JwtConfig {
+        issuer: format!(
+            "https://cognito-idp.us-east-1.amazonaws.com/{}",
+            pool.pool_id
+        ),
+        audiences,
+        jwks_url: Some(format!(
+            "{}/{}/.well-known/jwks.json",
+            moto.url, pool.pool_id
+        )),
+        cognito: true,
+        leeway: Duration::from_secs(5),
+    }
+}
+
+#[tokio::test]
+async fn moto_cognito_id_and_access_tokens_verify() {
+    let moto = Moto::start();
+    let pool = sign_in(&moto);
+    let verifier = JwtVerifier::new(
+        cognito_config(&moto, &pool, vec![pool.client_id.clone()]),
+        client(),
+    );
+
+    let id = verifier.verify(&pool.id_token, &[]).await.unwrap();
+    assert_eq!(id.claims()["token_use"], json!("id"));
+    assert_eq!(id.claims()["aud"], json!(pool.client_id));
+    assert_eq!(id.claims()["cognito:username"], json!("alice"));
+
+    let admin = scopes(&["aws.cognito.signin.user.admin"]);
+    let access = verifier.verify(&pool.access_token, &admin).await.unwrap();
+    assert_eq!(access.claims()["token_use"], json!("access"));
+    assert_eq!(access.claims()["client_id"], json!(pool.client_id));
+    assert_eq!(access.scopes(), admin.as_slice());
+
+    // A REST Cognito authorizer refuses a token without the method's scope with a 401.
+    let rejection = verifier
+        .verify(&pool.access_token, &scopes(&["orders/write"]))
+        .await
+        .unwrap_err();
+    assert_eq!(rejection, JwtRejection::CognitoScope);
+    assert_eq!(
+        (rejection.status(), rejection.body()),
+        (401, r#"{"message":"Unauthorized"}"#)
+    );
+    // The id token carries no scope at all.
+    assert_eq!(
+        verifier.verify(&pool.id_token, &admin).await,
+        Err(JwtRejection::CognitoScope)
+    );
+}
+
+#[tokio::test]
+async fn moto_cognito_tokens_for_another_client_or_pool_are_refused() {
+    let moto = Moto::start();
+    let pool = sign_in(&moto);
+    let other_client = JwtVerifier::new(
+        cognito_config(&moto, &pool, vec!["another-app".to_owned()]),
+        client(),
+    );
+    assert_eq!(
+        other_client.verify(&pool.id_token, &[]).await,
+        Err(JwtRejection::Audience)
+    );
+    assert_eq!(
+        other_client.verify(&pool.access_token, &[]).await,
+        Err(JwtRejection::Audience)
+    );
+
+    // Any app client of the pool, as a REST authorizer without audiences accepts.
+    let any_client = JwtVerifier::new(cognito_config(&moto, &pool, Vec::new()), client());
+    assert!(any_client.verify(&pool.access_token, &[]).await.is_ok());
+
+    let mut other_pool = cognito_config(&moto, &pool, Vec::new());
+    other_pool.issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other".to_owned();
+    let other_pool = JwtVerifier::new(other_pool, client());
+    assert_eq!(
+        other_pool.verify(&pool.id_token, &[]).await,
+        Err(JwtRejection::Issuer)
+    );
+}
+
+#[tokio::test]
+async fn cognito_token_use_must_be_id_or_access() {
+    let key = TestKey::rsa("k");
+    let issuer = Issuer::start(jwks(&[&key])).await;
+    let config = JwtConfig {
+        cognito: true,
+        jwks_url: Some(format!("{}/keys", issuer.url)),
+        ..issuer.config()
+    };
+    let verifier = JwtVerifier::new(config, client());
+    let mut token = claims(&issuer.url);
+    for (token_use, expected) in [
+        (json!("id"), Ok(())),
+        (json!("access"), Ok(())),
+        (json!("refresh"), Err(JwtRejection::TokenUse)),
+        (Value::Null, Err(JwtRejection::TokenUse)),
+    ] {
+        token["token_use"] = token_use;
+        assert_eq!(
+            verifier.verify(&key.sign(&token), &[]).await.map(|_| ()),
+            expected
+        );
+    }
+}

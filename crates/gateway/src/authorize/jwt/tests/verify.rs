@@ -1,0 +1,170 @@
+//! Tokens that must pass, and what the verifier hands on.
+
+use super::*;
+
+#[tokio::test]
+async fn rs256_and_es256_tokens_verify_through_oidc_discovery() {
+    let (rsa, ec) = (TestKey::rsa("rsa-1"), TestKey::ec("ec-1"));
+    let issuer = Issuer::start(jwks(&[&rsa, &ec])).await;
+    let verifier = JwtVerifier::new(issuer.config(), client());
+    for key in [&rsa, &ec] {
+        let claims = verifier
+            .verify(&key.sign(&claims(&issuer.url)), &[])
+            .await
+            .unwrap();
+        assert_eq!(claims.claims().get("sub"), Some(&json!("user-1")));
+        assert_eq!(claims.scopes(), ["read".to_owned(), "write".to_owned()]);
+    }
+    // Both keys came from one fetch, cached.
+    assert_eq!(issuer.fetches(), 1);
+}
+
+#[tokio::test]
+async fn an_explicit_jwks_url_overrides_discovery() {
+    let key = TestKey::ec("k");
+    let issuer = Issuer::start(jwks(&[&key])).await;
+    let config = JwtConfig {
+        issuer: "https://issuer.example.com/".to_owned(),
+        jwks_url: Some(format!("{}/keys", issuer.url)),
+        ..issuer.config()
+    };
+    let verifier = JwtVerifier::new(config, client());
+    let mut claims = claims("https://issuer.example.com/");
+    claims["aud"] = json!(["other", "my-api"]);
+    assert!(verifier.verify(&key.sign(&claims), &[]).await.is_ok());
+}
+
+#[tokio::test]
+async fn client_id_counts_only_without_aud() {
+    let key = TestKey::ec("k");
+    let issuer = Issuer::start(jwks(&[&key])).await;
+    let verifier = JwtVerifier::new(issuer.config(), client());
+    let mut access = claims(&issuer.url);
+    access.as_object_mut().unwrap().remove("aud");
+    access["client_id"] = json!("my-api");
+    assert!(verifier.verify(&key.sign(&access), &[]).await.is_ok());
+    // With both, `aud` decides.
+    access["aud"] = json!("someone-else");
+    assert_eq!(
+        verifier.verify(&key.sign(&access), &[]).await,
+        Err(JwtRejection::Audience)
+    );
+}
+
+#[tokio::test]
+async fn any_one_of_the_route_scopes_is_enough() {
+    let key = TestKey::ec("k");
+    let issuer = Issuer::start(jwks(&[&key])).await;
+    let verifier = JwtVerifier::new(issuer.config(), client());
+    let token = key.sign(&claims(&issuer.url));
+    assert!(verifier
+        .verify(&token, &scopes(&["admin", "write"]))
+        .await
+        .is_ok());
+    // `scp` as an array, when there is no `scope`.
+    let mut scp = claims(&issuer.url);
+    scp.as_object_mut().unwrap().remove("scope");
+    scp["scp"] = json!(["admin"]);
+    let verified = verifier
+        .verify(&key.sign(&scp), &scopes(&["admin"]))
+        .await
+        .unwrap();
+    assert_eq!(verified.scopes(), ["admin".to_owned()]);
+}
+
+#[tokio::test]
+async fn leeway_tolerates_small_clock_skew() {
+    let key = TestKey::ec("k");
+    let issuer = Issuer::start(jwks(&[&key])).await;
+    let verifier = JwtVerifier::new(issuer.config(), client());
+    let now = now_secs();
+    let mut skewed = claims(&issuer.url);
+    skewed["exp"] = json!(now - 2);
+    skewed["nbf"] = json!(now + 2);
+    assert!(verifier.verify(&key.sign(&skewed), &[]).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_found_by_refetching() {
+    let (old, new) = (TestKey::ec("old"), TestKey::rsa("new"));
+    let issuer = Issuer::start(jwks(&[&old])).await;
+    let verifier = JwtVerifier::new(issuer.config(), client())
+        .with_refetch_interval(Duration::from_millis(200));
+    assert!(verifier
+        .verify(&old.sign(&claims(&issuer.url)), &[])
+        .await
+        .is_ok());
+    *issuer.jwks.lock().unwrap() = jwks(&[&new]);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert!(verifier
+        .verify(&new.sign(&claims(&issuer.url)), &[])
+        .await
+        .is_ok());
+    assert_eq!(issuer.fetches(), 2);
+}
+
+#[test]
+fn claims_are_stringified_as_api_gateway_passes_them() {
+    let claims = Claims {
+        claims: json!({"sub": "u", "exp": 1700000000, "email_verified": true,
+                       "cognito:groups": ["admin", "users"], "address": {"c": "x"}})
+        .as_object()
+        .unwrap()
+        .clone(),
+        scopes: Vec::new(),
+    };
+    assert_eq!(
+        Value::Object(claims.stringified()),
+        json!({"sub": "u", "exp": "1700000000", "email_verified": "true",
+               "cognito:groups": "[admin users]", "address": "{\"c\":\"x\"}"})
+    );
+}
+
+#[test]
+fn rest_cognito_claims_are_stringified_as_rest_passes_them() {
+    // The shape of a REST Cognito event's claims: dates for exp/iat, auth_time as a number.
+    let claims = Claims {
+        claims: json!({"auth_time": 1513492092, "exp": 1513495692, "iat": 1513492092,
+                       "email_verified": true, "cognito:groups": ["admin", "users"]})
+        .as_object()
+        .unwrap()
+        .clone(),
+        scopes: Vec::new(),
+    };
+    assert_eq!(
+        Value::Object(claims.rest_stringified()),
+        json!({"auth_time": "1513492092", "exp": "Sun Dec 17 07:28:12 UTC 2017",
+               "iat": "Sun Dec 17 06:28:12 UTC 2017", "email_verified": "true",
+               "cognito:groups": "admin,users"})
+    );
+}
+
+#[test]
+fn bearer_prefix_is_optional() {
+    assert_eq!(bearer_token("Bearer abc.def.ghi"), "abc.def.ghi");
+    assert_eq!(bearer_token("bearer  abc.def.ghi"), "abc.def.ghi");
+    assert_eq!(bearer_token("abc.def.ghi"), "abc.def.ghi");
+}
+
+#[test]
+fn rejections_render_as_api_gateway_answers() {
+    assert_eq!(JwtRejection::Audience.status(), 401);
+    assert_eq!(
+        JwtRejection::Audience.body(),
+        r#"{"message":"Unauthorized"}"#
+    );
+    assert_eq!(
+        JwtRejection::Audience.www_authenticate().as_deref(),
+        Some(
+            r#"Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience""#
+        )
+    );
+    assert_eq!(JwtRejection::Scope.status(), 403);
+    assert_eq!(JwtRejection::Scope.body(), r#"{"message":"Forbidden"}"#);
+    assert_eq!(JwtRejection::Scope.www_authenticate(), None);
+    assert_eq!(JwtRejection::CognitoScope.status(), 401);
+    assert_eq!(
+        JwtRejection::CognitoScope.body(),
+        r#"{"message":"Unauthorized"}"#
+    );
+}

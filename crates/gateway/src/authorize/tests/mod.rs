@@ -1,0 +1,6 @@
+//! Unit tests of the authorize stage's parts: policy evaluation, the cache, events and answers,
+//! method ARNs, `$context.authorizer`.
+
+mod cache;
+mod events;
+mod policy;
