@@ -11,6 +11,7 @@ use http_body_util::Limited;
 use hyper::body::Incoming;
 use pin_project_lite::pin_project;
 
+use crate::gateway_response::GatewayError;
 use crate::integrate::http::PooledBody;
 
 /// Errors that can travel through a body we send to a back end.
@@ -73,6 +74,26 @@ impl Body for ResponseBody {
     }
 }
 
+/// The client's request body: still streaming, or already read whole by a stage that needed it
+/// (request validation, SigV4 over the payload) and already checked against the size limit.
+#[derive(Debug)]
+#[allow(dead_code)] // Buffered/buffer(): the validation and SigV4 stages, landing next.
+pub(crate) enum RequestBody {
+    Stream(Incoming),
+    Buffered(Bytes),
+}
+
+#[allow(dead_code)]
+impl RequestBody {
+    /// Reads the body whole (once; later calls get the same bytes) within `max_bytes`.
+    pub(crate) async fn buffer(&mut self, max_bytes: u64) -> Result<Bytes, GatewayError> {
+        let taken = std::mem::replace(self, RequestBody::Buffered(Bytes::new()));
+        let bytes = crate::limits::read_body(taken, max_bytes).await?;
+        *self = RequestBody::Buffered(bytes.clone());
+        Ok(bytes)
+    }
+}
+
 pin_project! {
     /// A request body on its way to a back end: a rendered template, or the client's body streamed
     /// through with the payload limit enforced as it flows.
@@ -91,10 +112,15 @@ impl UpstreamBody {
         }
     }
 
-    pub(crate) fn limited(body: Incoming, max_bytes: u64) -> UpstreamBody {
-        let limit = usize::try_from(max_bytes).unwrap_or(usize::MAX);
-        UpstreamBody::Stream {
-            body: Limited::new(body, limit),
+    pub(crate) fn limited(body: RequestBody, max_bytes: u64) -> UpstreamBody {
+        match body {
+            RequestBody::Stream(body) => {
+                let limit = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+                UpstreamBody::Stream {
+                    body: Limited::new(body, limit),
+                }
+            }
+            RequestBody::Buffered(data) => UpstreamBody::full(data),
         }
     }
 }

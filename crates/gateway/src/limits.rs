@@ -51,10 +51,14 @@ pub(crate) fn check_content_length(
 /// Reads a request body whole, for integrations that need all of it (MOCK, Lambda): over
 /// `max_bytes` is a 413, a broken body (bad chunked framing, a client that hangs up) a 400.
 pub(crate) async fn read_body(
-    body: hyper::body::Incoming,
+    body: crate::body::RequestBody,
     max_bytes: u64,
 ) -> Result<bytes::Bytes, GatewayError> {
     use http_body_util::BodyExt;
+    let body = match body {
+        crate::body::RequestBody::Stream(body) => body,
+        crate::body::RequestBody::Buffered(bytes) => return Ok(bytes),
+    };
     let limit = usize::try_from(max_bytes).unwrap_or(usize::MAX);
     match http_body_util::Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),

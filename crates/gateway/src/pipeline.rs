@@ -24,7 +24,7 @@ use turnpike_model::{ApiKind, IntegrationType};
 
 use crate::access_log::{AccessLogSink, LoggedBody};
 use crate::authorize;
-use crate::body::ResponseBody;
+use crate::body::{RequestBody, ResponseBody};
 use crate::config::Limits;
 use crate::context::{ClientConnection, RequestContext};
 use crate::dispatch::dispatch;
@@ -112,6 +112,7 @@ async fn serve(
     ctx.route = Some(matched.route);
     let params = &*params.insert(matched.params);
 
+    let body = RequestBody::Stream(body);
     let gate = authorize::Gate {
         auth: &target.api.auth,
         route: matched.route,

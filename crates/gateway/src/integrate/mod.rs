@@ -20,11 +20,10 @@ pub(crate) mod uri;
 
 use ::http::request::Parts;
 use ::http::Response;
-use hyper::body::Incoming;
 use turnpike_functions::FunctionHost;
 use turnpike_model::IntegrationType;
 
-use crate::body::ResponseBody;
+use crate::body::{RequestBody, ResponseBody};
 use crate::context::RequestContext;
 use crate::gateway_response::GatewayError;
 use crate::mapping::MethodRequest;
@@ -102,7 +101,7 @@ pub(crate) struct Call<'a> {
     pub(crate) client: &'a UpstreamClient,
     pub(crate) ctx: &'a mut RequestContext,
     pub(crate) parts: &'a Parts,
-    pub(crate) body: Incoming,
+    pub(crate) body: RequestBody,
     pub(crate) params: Option<&'a PathParams>,
     pub(crate) max_body_bytes: u64,
     /// The functions AWS_PROXY integrations invoke, when the gateway has any.
