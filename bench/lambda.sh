@@ -114,6 +114,7 @@ wait_for_port "$ECHO_PORT"
 log "starting turnpike (:$TURNPIKE_PORT)"
 RUST_LOG=warn "$TURNPIKE" serve "$WORK/template.yaml" "$WORK/proxy.yaml" \
     --listen "127.0.0.1:$TURNPIKE_PORT" --access-log-format off --no-watch \
+    --data-dir "$WORK/state" --account-rate 1000000000 --account-burst 1000000000 \
     >"$WORK/turnpike.out" 2>"$WORK/turnpike.err" &
 PIDS+=($!)
 wait_for_port "$TURNPIKE_PORT"

@@ -258,7 +258,9 @@ async fn request_body_streams_to_the_back_end() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upstream_connections_are_kept_alive_and_reused() {
     let up = Upstream::start().await;
-    let (_dir, tp) = serve(REST, &up, &["--stage-var", "tenant=t"]);
+    // Each worker thread keeps its own pool (as each nginx worker does); with one worker every
+    // request must find the same upstream connection.
+    let (_dir, tp) = serve(REST, &up, &["--stage-var", "tenant=t", "--workers", "1"]);
 
     let mut connections = Vec::new();
     for i in 0..5 {

@@ -77,13 +77,11 @@ impl Body for ResponseBody {
 /// The client's request body: still streaming, or already read whole by a stage that needed it
 /// (request validation, SigV4 over the payload) and already checked against the size limit.
 #[derive(Debug)]
-#[allow(dead_code)] // Buffered/buffer(): the validation and SigV4 stages, landing next.
 pub(crate) enum RequestBody {
     Stream(Incoming),
     Buffered(Bytes),
 }
 
-#[allow(dead_code)]
 impl RequestBody {
     /// Reads the body whole (once; later calls get the same bytes) within `max_bytes`.
     pub(crate) async fn buffer(&mut self, max_bytes: u64) -> Result<Bytes, GatewayError> {

@@ -1,14 +1,16 @@
 //! How a [`Gateway`](crate::Gateway) serves: address, TLS, access log, limits, functions.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use turnpike_functions::FunctionHost;
 
 use crate::access_log::AccessLog;
+use crate::authorize::sigv4::{Credentials, CredentialsError};
 
 /// Everything [`Gateway::bind`](crate::Gateway::bind) needs besides the deployment.
 ///
@@ -53,6 +55,19 @@ pub struct GatewayConfig {
     /// Threads serving connections, each with its own event loop and back-end connection pool
     /// (thread per core: a request never changes thread). 0, the default, means one per core.
     pub workers: usize,
+    /// The credentials AWS_IAM routes verify SigV4 signatures against. Without them every
+    /// AWS_IAM request is refused with 403, as AWS refuses an unknown access key.
+    pub credentials: Option<AwsCredentials>,
+    /// JWKS URLs used instead of an issuer's own (offline work), by issuer as the JWT or Cognito
+    /// authorizer names it.
+    pub jwks_urls: BTreeMap<String, String>,
+    /// Shared state (API keys, usage plans, quotas, token buckets). Without it API keys are
+    /// checked against an empty set (every apiKeyRequired method answers 403) and nothing is
+    /// throttled.
+    pub state: Option<turnpike_state::State>,
+    /// The account-level token bucket every request of this gateway draws from (AWS's default:
+    /// 10,000 requests per second, burst 5,000).
+    pub account_throttle: turnpike_state::Throttle,
 }
 
 impl fmt::Debug for GatewayConfig {
@@ -65,6 +80,10 @@ impl fmt::Debug for GatewayConfig {
             .field("limits", &self.limits)
             .field("drain_timeout", &self.drain_timeout)
             .field("workers", &self.workers)
+            .field("state", &self.state.is_some())
+            .field("account_throttle", &self.account_throttle)
+            .field("credentials", &self.credentials)
+            .field("jwks_urls", &self.jwks_urls)
             .field(
                 "functions",
                 &self.functions.as_ref().map(|host| host.function_names()),
@@ -74,7 +93,8 @@ impl fmt::Debug for GatewayConfig {
 }
 
 impl GatewayConfig {
-    /// No TLS, the CLF access log, AWS's limits, a 30 s drain, no functions, one worker per core.
+    /// No TLS, the CLF access log, AWS's limits, a 30 s drain, no functions, one worker per core,
+    /// no IAM credentials, no JWKS overrides.
     pub fn new(listen: SocketAddr) -> GatewayConfig {
         GatewayConfig {
             listen,
@@ -85,9 +105,54 @@ impl GatewayConfig {
             drain_timeout: Duration::from_secs(30),
             functions: None,
             workers: 0,
+            credentials: None,
+            jwks_urls: BTreeMap::new(),
+            state: None,
+            account_throttle: ACCOUNT_THROTTLE,
         }
     }
 }
+
+/// AWS credentials read from a file in the format of `~/.aws/credentials`: every profile with an
+/// `aws_access_key_id` and `aws_secret_access_key` (optionally `aws_session_token`, and
+/// `aws_account_id` for `$context.identity.accountId`, default `000000000000`).
+#[derive(Clone)]
+pub struct AwsCredentials(pub(crate) Credentials);
+
+impl AwsCredentials {
+    /// Reads the credentials file at `path`.
+    pub fn load(path: &Path) -> Result<AwsCredentials, CredentialsError> {
+        Credentials::load(path).map(AwsCredentials)
+    }
+
+    /// Parses credentials file text; `name` names it in errors.
+    pub fn parse(name: &str, text: &str) -> Result<AwsCredentials, CredentialsError> {
+        Credentials::parse(name, text).map(AwsCredentials)
+    }
+
+    /// How many profiles have credentials.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no profile has credentials.
+    pub fn is_empty(&self) -> bool {
+        self.0.len() == 0
+    }
+}
+
+impl fmt::Debug for AwsCredentials {
+    // Never the secrets.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AwsCredentials({} profiles)", self.0.len())
+    }
+}
+
+/// AWS's default account-level throttle: 10,000 requests per second, burst 5,000.
+pub const ACCOUNT_THROTTLE: turnpike_state::Throttle = turnpike_state::Throttle {
+    rate_limit: 10_000.0,
+    burst_limit: 5_000,
+};
 
 /// A certificate chain and its private key, both PEM files.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -39,6 +39,8 @@ pub(crate) struct ClientConnection {
 pub(crate) struct ContextError {
     pub(crate) message: Cow<'static, str>,
     pub(crate) response_type: GatewayResponseType,
+    /// `$context.error.validationErrorString`: what request validation found wrong.
+    pub(crate) validation_error_string: Option<String>,
 }
 
 /// The context variables of one request.
@@ -213,6 +215,11 @@ impl RequestContext {
             "integrationLatency" | "integration.latency" => number(self.integration_latency),
             "integrationStatus" | "integration.status" => number(self.integration_status),
             "error.message" => self.error.as_ref().map(|e| Cow::Borrowed(&*e.message)),
+            "error.validationErrorString" => self
+                .error
+                .as_ref()
+                .and_then(|e| e.validation_error_string.as_deref())
+                .map(Cow::Borrowed),
             "error.messageString" => self
                 .error
                 .as_ref()
@@ -226,6 +233,86 @@ impl RequestContext {
                 self.authorizer.as_ref()?.lookup(key).map(Cow::Owned)
             }
         }
+    }
+}
+
+impl RequestContext {
+    /// `$context` for a mapping template: every variable [`RequestContext::lookup`] knows, as a
+    /// JSON tree (`identity.sourceIp` under `identity`), with `authorizer.*` carrying the
+    /// authorizer's context values, `principalId` and `claims`.
+    pub(crate) fn template_context(&self) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::{Map, Value};
+        const NAMES: &[&str] = &[
+            "requestId",
+            "extendedRequestId",
+            "requestTime",
+            "requestTimeEpoch",
+            "httpMethod",
+            "path",
+            "protocol",
+            "domainName",
+            "domainPrefix",
+            "accountId",
+            "apiId",
+            "stage",
+            "resourcePath",
+            "resourceId",
+            "routeKey",
+            "identity.sourceIp",
+            "identity.accessKey",
+            "identity.accountId",
+            "identity.caller",
+            "identity.user",
+            "identity.userArn",
+            "identity.userAgent",
+            "status",
+            "responseLength",
+            "responseLatency",
+            "integrationLatency",
+            "integration.latency",
+            "integration.status",
+            "error.message",
+            "error.messageString",
+            "error.responseType",
+            "error.validationErrorString",
+        ];
+        let mut root = Map::new();
+        for name in NAMES {
+            let Some(value) = self.lookup(name) else {
+                continue;
+            };
+            let value = Value::String(value.into_owned());
+            match name.split_once('.') {
+                Some((section, key)) => {
+                    if let Value::Object(map) = root
+                        .entry(section)
+                        .or_insert_with(|| Value::Object(Map::new()))
+                    {
+                        map.insert(key.to_owned(), value);
+                    }
+                }
+                None => {
+                    root.insert((*name).to_owned(), value);
+                }
+            }
+        }
+        if let Some(authorizer) = &self.authorizer {
+            let mut map: Map<String, Value> = authorizer.context.clone();
+            if let Some(principal) = &authorizer.principal_id {
+                map.insert("principalId".into(), Value::String(principal.clone()));
+            }
+            if let Some(claims) = &authorizer.claims {
+                map.insert("claims".into(), Value::Object(claims.clone()));
+            }
+            if let Some(latency) = self.lookup("authorizer.integrationLatency") {
+                map.insert(
+                    "integrationLatency".into(),
+                    Value::String(latency.into_owned()),
+                );
+            }
+            root.insert("authorizer".into(), Value::Object(map));
+        }
+        root
     }
 }
 
@@ -396,6 +483,7 @@ mod tests {
         ctx.error = Some(ContextError {
             message: "say \"hi\"".into(),
             response_type: GatewayResponseType::MissingAuthenticationToken,
+            validation_error_string: None,
         });
         ctx.status = Some(403);
         assert_eq!(ctx.lookup("error.message").unwrap(), "say \"hi\"");

@@ -18,8 +18,9 @@
 //! ForbiddenException, InternalServerErrorException for INTEGRATION_TIMEOUT,
 //! LimitExceededException, MissingAuthenticationTokenException, TooManyRequestsException and
 //! UnauthorizedException). The integration-stage errors (integration timeout and failure, API
-//! configuration error, internal server error) are written `{"message": "..."}` with a space, as
-//! AWS's responses for them are observed to be.
+//! configuration error, internal server error) and request validation's (BAD_REQUEST_BODY,
+//! BAD_REQUEST_PARAMETERS) are written `{"message": "..."}` with a space, as AWS's responses for
+//! them are observed to be.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -49,6 +50,8 @@ pub(crate) struct GatewayError {
     pub(crate) status: Option<u16>,
     /// `www-authenticate` (HTTP API JWT authorizers' 401s).
     pub(crate) www_authenticate: Option<String>,
+    /// `$context.error.validationErrorString` (request validation failures).
+    pub(crate) validation_error_string: Option<String>,
 }
 
 impl GatewayError {
@@ -61,6 +64,7 @@ impl GatewayError {
             error_type,
             status: None,
             www_authenticate: None,
+            validation_error_string: None,
         }
     }
 
@@ -204,6 +208,8 @@ fn spaced_default(kind: GatewayResponseType) -> bool {
             | GatewayResponseType::IntegrationFailure
             | GatewayResponseType::ApiConfigurationError
             | GatewayResponseType::Default5xx
+            | GatewayResponseType::BadRequestBody
+            | GatewayResponseType::BadRequestParameters
     )
 }
 
@@ -289,6 +295,7 @@ pub(crate) fn render(
     ctx.error = Some(ContextError {
         message: error.message.clone(),
         response_type: error.kind,
+        validation_error_string: error.validation_error_string.clone(),
     });
     match kind {
         ApiKind::Rest => render_rest(responses, error, ctx, request),

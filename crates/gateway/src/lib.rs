@@ -23,6 +23,7 @@ mod authorize;
 mod body;
 mod config;
 mod context;
+mod cors;
 mod dispatch;
 mod error;
 mod gateway_response;
@@ -39,6 +40,8 @@ mod server;
 mod snapshot;
 mod template;
 mod tls;
+mod traffic;
+mod validate;
 
 #[cfg(test)]
 mod test_support;
@@ -46,7 +49,8 @@ mod test_support;
 mod tests;
 
 pub use access_log::AccessLog;
-pub use config::{GatewayConfig, Limits, TlsConfig};
+pub use authorize::sigv4::CredentialsError;
+pub use config::{AwsCredentials, GatewayConfig, Limits, TlsConfig};
 pub use error::ServeError;
 pub use route_urls::{route_urls, RouteUrl};
 pub use server::{Gateway, ReloadHandle};

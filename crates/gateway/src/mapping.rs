@@ -17,6 +17,10 @@ use crate::context::RequestContext;
 use crate::router::PathParams;
 use crate::template::Variables;
 
+mod body_path;
+
+pub(crate) use body_path::BodyPath;
+
 /// The method request as mapping expressions see it.
 #[derive(Clone, Copy)]
 pub(crate) struct MethodRequest<'a> {
@@ -40,6 +44,21 @@ impl<'a> MethodRequest<'a> {
             (percent_decode_str(key).decode_utf8_lossy() == name)
                 .then(|| percent_decode_str(value).decode_utf8_lossy())
         })
+    }
+
+    /// Every value of a query-string parameter, percent-decoded, in order.
+    pub(crate) fn query_values(&self, name: &str) -> Vec<Cow<'a, str>> {
+        let Some(query) = self.query else {
+            return Vec::new();
+        };
+        query
+            .split('&')
+            .filter_map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (!pair.is_empty() && percent_decode_str(key).decode_utf8_lossy() == name)
+                    .then(|| percent_decode_str(value).decode_utf8_lossy())
+            })
+            .collect()
     }
 
     pub(crate) fn path_param(&self, name: &str) -> Option<&'a str> {
@@ -73,6 +92,27 @@ pub(crate) enum ValueSource {
     Context(Box<str>),
     /// `integration.response.header.X` (and `multivalueheader`).
     IntegrationResponseHeader(HeaderName),
+    /// `method.request.multivalueheader.X`: every value, comma-separated.
+    RequestMultiHeader(HeaderName),
+    /// `method.request.multivaluequerystring.X`: every value, comma-separated.
+    RequestMultiQuery(Box<str>),
+    /// `method.request.body`.
+    RequestBody,
+    /// `method.request.body.JSONPath`.
+    RequestBodyPath(BodyPath),
+    /// `integration.response.body`.
+    IntegrationResponseBody,
+    /// `integration.response.body.JSONPath`.
+    IntegrationResponseBodyPath(BodyPath),
+}
+
+/// The bodies body-reading sources resolve against, when the caller has them.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Bodies<'a> {
+    /// The method request's body.
+    pub(crate) request: Option<&'a str>,
+    /// The integration response's body.
+    pub(crate) integration: Option<&'a str>,
 }
 
 impl ValueSource {
@@ -93,17 +133,29 @@ impl ValueSource {
                 Ok(Box::<str>::from(name))
             }
         };
-        if let Some(name) = e
-            .strip_prefix("method.request.header.")
-            .or_else(|| e.strip_prefix("method.request.multivalueheader."))
-        {
+        if let Some(name) = e.strip_prefix("method.request.header.") {
             return header(name).map(ValueSource::RequestHeader);
         }
-        if let Some(name) = e
-            .strip_prefix("method.request.querystring.")
-            .or_else(|| e.strip_prefix("method.request.multivaluequerystring."))
-        {
+        if let Some(name) = e.strip_prefix("method.request.multivalueheader.") {
+            return header(name).map(ValueSource::RequestMultiHeader);
+        }
+        if let Some(name) = e.strip_prefix("method.request.querystring.") {
             return nonempty(name).map(ValueSource::RequestQuery);
+        }
+        if let Some(name) = e.strip_prefix("method.request.multivaluequerystring.") {
+            return nonempty(name).map(ValueSource::RequestMultiQuery);
+        }
+        if e == "method.request.body" {
+            return Ok(ValueSource::RequestBody);
+        }
+        if let Some(path) = e.strip_prefix("method.request.body") {
+            return BodyPath::parse(expression, path).map(ValueSource::RequestBodyPath);
+        }
+        if e == "integration.response.body" {
+            return Ok(ValueSource::IntegrationResponseBody);
+        }
+        if let Some(path) = e.strip_prefix("integration.response.body") {
+            return BodyPath::parse(expression, path).map(ValueSource::IntegrationResponseBodyPath);
         }
         if let Some(name) = e.strip_prefix("method.request.path.") {
             return nonempty(name).map(ValueSource::RequestPath);
@@ -122,19 +174,66 @@ impl ValueSource {
         }
         Err(format!(
             "unsupported mapping source {expression:?}: supported are 'literal', \
-             method.request.header|querystring|path.NAME, stageVariables.NAME, context.NAME and \
-             integration.response.header.NAME"
+             method.request.header|multivalueheader|querystring|multivaluequerystring|path.NAME, \
+             method.request.body[.JSONPath], stageVariables.NAME, context.NAME, \
+             integration.response.header.NAME and integration.response.body[.JSONPath]"
         ))
     }
 
-    /// The value for this request, if there is one.
+    /// True when resolving needs the method request's body.
+    pub(crate) fn reads_request_body(&self) -> bool {
+        matches!(
+            self,
+            ValueSource::RequestBody | ValueSource::RequestBodyPath(_)
+        )
+    }
+
+    /// True when resolving needs the integration response's body.
+    pub(crate) fn reads_integration_body(&self) -> bool {
+        matches!(
+            self,
+            ValueSource::IntegrationResponseBody | ValueSource::IntegrationResponseBodyPath(_)
+        )
+    }
+
+    /// The value for this request, if there is one (sources reading a body have none here).
     pub(crate) fn resolve<'a>(
         &'a self,
         request: &MethodRequest<'a>,
         ctx: &'a RequestContext,
         integration_headers: Option<&'a HeaderMap>,
     ) -> Option<Cow<'a, str>> {
+        self.resolve_in(request, ctx, integration_headers, Bodies::default())
+    }
+
+    /// The value for this request, reading the bodies when the source names one.
+    pub(crate) fn resolve_in<'a>(
+        &'a self,
+        request: &MethodRequest<'a>,
+        ctx: &'a RequestContext,
+        integration_headers: Option<&'a HeaderMap>,
+        bodies: Bodies<'a>,
+    ) -> Option<Cow<'a, str>> {
         match self {
+            ValueSource::RequestMultiHeader(name) => {
+                let values: Vec<Cow<'_, str>> = request
+                    .headers
+                    .get_all(name)
+                    .iter()
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()))
+                    .collect();
+                (!values.is_empty()).then(|| Cow::Owned(values.join(",")))
+            }
+            ValueSource::RequestMultiQuery(name) => {
+                let values = request.query_values(name);
+                (!values.is_empty()).then(|| Cow::Owned(values.join(",")))
+            }
+            ValueSource::RequestBody => bodies.request.map(Cow::Borrowed),
+            ValueSource::RequestBodyPath(path) => path.read(bodies.request?).map(Cow::Owned),
+            ValueSource::IntegrationResponseBody => bodies.integration.map(Cow::Borrowed),
+            ValueSource::IntegrationResponseBodyPath(path) => {
+                path.read(bodies.integration?).map(Cow::Owned)
+            }
             ValueSource::Literal(text) => Some(Cow::Borrowed(text)),
             ValueSource::RequestHeader(name) => request.header(name),
             ValueSource::RequestQuery(name) => request.query_param(name),
@@ -195,131 +294,4 @@ pub(crate) fn header_target(target: &str, prefix: &str) -> Result<HeaderName, St
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use http::Request;
-
-    use crate::context::ClientConnection;
-
-    fn ctx() -> RequestContext {
-        let (parts, ()) = Request::get("/dev/x").body(()).unwrap().into_parts();
-        RequestContext::new(
-            &parts,
-            ClientConnection {
-                peer: "10.0.0.9:1000".parse().unwrap(),
-                local: "127.0.0.1:80".parse().unwrap(),
-                tls: false,
-            },
-        )
-    }
-
-    #[test]
-    fn parses_every_supported_source() {
-        assert_eq!(
-            ValueSource::parse("'application/json'").unwrap(),
-            ValueSource::Literal("application/json".into())
-        );
-        assert_eq!(
-            ValueSource::parse("''").unwrap(),
-            ValueSource::Literal("".into())
-        );
-        assert_eq!(
-            ValueSource::parse("method.request.header.X-User").unwrap(),
-            ValueSource::RequestHeader(HeaderName::from_static("x-user"))
-        );
-        assert_eq!(
-            ValueSource::parse("method.request.querystring.q").unwrap(),
-            ValueSource::RequestQuery("q".into())
-        );
-        assert_eq!(
-            ValueSource::parse("method.request.path.petId").unwrap(),
-            ValueSource::RequestPath("petId".into())
-        );
-        assert_eq!(
-            ValueSource::parse("stageVariables.host").unwrap(),
-            ValueSource::StageVariable("host".into())
-        );
-        assert_eq!(
-            ValueSource::parse("context.requestId").unwrap(),
-            ValueSource::Context("requestId".into())
-        );
-        assert_eq!(
-            ValueSource::parse("integration.response.header.Location").unwrap(),
-            ValueSource::IntegrationResponseHeader(HeaderName::from_static("location"))
-        );
-        let err = ValueSource::parse("method.request.body.name").unwrap_err();
-        assert!(err.starts_with("unsupported mapping source \"method.request.body.name\""));
-        assert!(ValueSource::parse("method.request.path.").is_err());
-    }
-
-    #[test]
-    fn resolves_against_the_request() {
-        let mut headers = HeaderMap::new();
-        headers.append("x-user", "first".parse().unwrap());
-        headers.append("x-user", "last".parse().unwrap());
-        let request = MethodRequest {
-            headers: &headers,
-            query: Some("q=a%20b&other=1&q=c%2Fd&flag"),
-            path_params: None,
-        };
-        let ctx = ctx();
-        let resolve = |e: &str| {
-            ValueSource::parse(e)
-                .unwrap()
-                .resolve(&request, &ctx, None)
-                .map(Cow::into_owned)
-        };
-        assert_eq!(
-            resolve("method.request.header.X-USER").as_deref(),
-            Some("last")
-        );
-        assert_eq!(
-            resolve("method.request.querystring.q").as_deref(),
-            Some("c/d")
-        );
-        assert_eq!(
-            resolve("method.request.querystring.flag").as_deref(),
-            Some("")
-        );
-        assert_eq!(resolve("method.request.querystring.none"), None);
-        assert_eq!(resolve("method.request.path.id"), None);
-        assert_eq!(resolve("'lit'").as_deref(), Some("lit"));
-        assert_eq!(resolve("context.httpMethod").as_deref(), Some("GET"));
-        assert_eq!(resolve("stageVariables.x"), None);
-        assert_eq!(resolve("integration.response.header.x"), None);
-
-        let mut upstream = HeaderMap::new();
-        upstream.insert("location", "/pets/1".parse().unwrap());
-        let source = ValueSource::parse("integration.response.header.Location").unwrap();
-        assert_eq!(
-            source.resolve(&request, &ctx, Some(&upstream)).as_deref(),
-            Some("/pets/1")
-        );
-    }
-
-    #[test]
-    fn parses_targets() {
-        assert_eq!(
-            RequestTarget::parse("integration.request.header.X-Api").unwrap(),
-            RequestTarget::Header(HeaderName::from_static("x-api"))
-        );
-        assert_eq!(
-            RequestTarget::parse("integration.request.querystring.page").unwrap(),
-            RequestTarget::Query("page".into())
-        );
-        assert_eq!(
-            RequestTarget::parse("integration.request.path.proxy").unwrap(),
-            RequestTarget::Path("proxy".into())
-        );
-        assert!(RequestTarget::parse("integration.request.body").is_err());
-        assert_eq!(
-            header_target(
-                "gatewayresponse.header.Access-Control-Allow-Origin",
-                "gatewayresponse.header."
-            )
-            .unwrap(),
-            HeaderName::from_static("access-control-allow-origin")
-        );
-        assert!(header_target("method.response.header.X", "gatewayresponse.header.").is_err());
-    }
-}
+mod tests;

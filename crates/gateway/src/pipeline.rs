@@ -3,11 +3,15 @@
 //! 1. **context** ([`context`](crate::context)): request ids, time, connection;
 //! 2. **dispatch** ([`dispatch`](crate::dispatch)): API and stage from Host, path form or prefix;
 //! 3. **limits** ([`limits`](crate::limits)): URI length, header size, declared body size;
-//! 4. **route**: the API's router result for the path after the stage;
+//! 4. **route**: the API's router result for the path after the stage; an HTTP API with CORS
+//!    answers here the preflights no route takes ([`cors`](crate::cors));
 //! 5. **authorize** ([`authorize`](crate::authorize)): resource policy, authorizer or IAM, API key;
-//! 6. **integrate** ([`integrate`](crate::integrate)): HTTP_PROXY, HTTP or MOCK;
-//! 7. **respond** ([`respond`](crate::respond)): back-end headers remapped, request ids added;
-//! 8. **access log** ([`access_log`](crate::access_log)): once the body has been sent.
+//! 6. **throttle** ([`traffic`](crate::traffic)): usage plan, method, account buckets; quotas;
+//! 7. **validate** ([`validate`](crate::validate)): the method's request validator;
+//! 8. **integrate** ([`integrate`](crate::integrate)): HTTP_PROXY, HTTP, MOCK or Lambda;
+//! 9. **respond** ([`respond`](crate::respond)): back-end headers remapped, CORS headers,
+//!    request ids added;
+//! 10. **access log** ([`access_log`](crate::access_log)): once the body has been sent.
 //!
 //! Every failure is a [`GatewayError`] value, rendered by the single
 //! [`gateway_response::render`]. Dispatch comes before the limits so that an over-limit request
@@ -34,7 +38,7 @@ use crate::limits;
 use crate::mapping::MethodRequest;
 use crate::router::{PathParams, RouteMiss};
 use crate::snapshot::Snapshot;
-use crate::{respond, snapshot};
+use crate::{cors, respond, snapshot};
 
 /// What every request shares: the current deployment and the gateway's resources.
 #[derive(Debug)]
@@ -44,6 +48,10 @@ pub(crate) struct Shared {
     pub(crate) limits: Limits,
     pub(crate) access_log: AccessLogSink,
     pub(crate) functions: Option<integrate::lambda::Functions>,
+    /// IAM credentials and JWKS overrides.
+    pub(crate) auth: authorize::AuthSettings,
+    /// Throttles, usage plans and quotas; `None` without a state.
+    pub(crate) traffic: Option<Arc<crate::traffic::Traffic>>,
 }
 
 /// Answers one request. Never fails: every failure becomes a gateway response.
@@ -56,17 +64,22 @@ pub(crate) async fn handle(
     let mut ctx = RequestContext::new(&parts, connection);
     let snapshot = shared.snapshot.load_full();
     let mut params = None;
-    let response = match serve(&shared, &snapshot, &mut ctx, &parts, body, &mut params).await {
-        Ok((mut response, integration)) => {
-            respond::finish(&mut response, &mut ctx, Some(integration));
-            response
+    let (mut response, integration) =
+        match serve(&shared, &snapshot, &mut ctx, &parts, body, &mut params).await {
+            Ok((response, integration)) => (response, Some(integration)),
+            Err(error) => (
+                render_error(&error, &mut ctx, &parts, params.as_ref()),
+                None,
+            ),
+        };
+    // A success without a route is the gateway's own preflight answer, complete as it is.
+    let own_preflight = integration.is_some() && ctx.route.is_none();
+    if let Some(cors) = ctx.api.as_ref().and_then(|api| api.cors.as_ref()) {
+        if !own_preflight {
+            cors.decorate(&parts.headers, response.headers_mut());
         }
-        Err(error) => {
-            let mut response = render_error(&error, &mut ctx, &parts, params.as_ref());
-            respond::finish(&mut response, &mut ctx, None);
-            response
-        }
-    };
+    }
+    respond::finish(&mut response, &mut ctx, integration);
     let (response_parts, body) = response.into_parts();
     Response::from_parts(
         response_parts,
@@ -100,10 +113,18 @@ async fn serve(
     limits::check_headers(&parts.headers, &shared.limits)?;
     limits::check_content_length(&parts.headers, &shared.limits)?;
 
-    let matched = target.route.map_err(|miss| match miss {
-        RouteMiss::NoRoute => GatewayError::missing_authentication_token(),
-        RouteMiss::MalformedPath => GatewayError::bad_request(),
-    })?;
+    let matched = match target.route {
+        Ok(matched) => matched,
+        Err(RouteMiss::NoRoute) => {
+            // An HTTP API with CORS answers the preflights no route takes, before any authorizer.
+            let cors = target.api.cors.as_ref();
+            if let Some(cors) = cors.filter(|_| cors::is_preflight(&parts.method, &parts.headers)) {
+                return Ok((cors.preflight(&parts.headers), IntegrationType::Mock));
+            }
+            return Err(GatewayError::missing_authentication_token());
+        }
+        Err(RouteMiss::MalformedPath) => return Err(GatewayError::bad_request()),
+    };
     let route = target
         .api
         .routes
@@ -112,15 +133,27 @@ async fn serve(
     ctx.route = Some(matched.route);
     let params = &*params.insert(matched.params);
 
-    let body = RequestBody::Stream(body);
+    let mut body = RequestBody::Stream(body);
     let gate = authorize::Gate {
         auth: &target.api.auth,
+        settings: &shared.auth,
         route: matched.route,
         params: Some(params),
         functions: shared.functions.as_ref().map(|f| &*f.0),
         client: &shared.client,
+        body: &mut body,
+        max_body_bytes: shared.limits.max_body_bytes,
     };
     authorize::authorize(gate, ctx, parts).await?;
+    if let Some(traffic) = &shared.traffic {
+        traffic.check(ctx, parts).await?;
+    }
+    if let Some(validation) = &route.validation {
+        let max = shared.limits.max_body_bytes;
+        validation
+            .check(parts, Some(params), &mut body, max)
+            .await?;
+    }
 
     let call = Call {
         client: &shared.client,

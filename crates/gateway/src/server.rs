@@ -78,7 +78,11 @@ impl ReloadHandle {
     /// Compiles `deployment` and makes it the one new requests see; requests in flight finish on
     /// the previous one.
     pub fn reload(&self, deployment: Deployment) {
-        let snapshot = Arc::new(Snapshot::build(&deployment));
+        let mut snapshot = Snapshot::build(&deployment);
+        if let Some(traffic) = self.workers.first().and_then(|w| w.traffic.as_ref()) {
+            traffic.attach(&mut snapshot, &deployment);
+        }
+        let snapshot = Arc::new(snapshot);
         for shared in self.workers.iter() {
             shared.snapshot.store(snapshot.clone());
         }
@@ -104,8 +108,19 @@ impl Gateway {
             .map_err(ServeError::Bind)?;
         let local_addr = listener.local_addr().map_err(ServeError::Bind)?;
         let (access_log, writer) = access_log::start(config.access_log, tokio::io::stdout());
-        let snapshot = Arc::new(Snapshot::build(&deployment));
+        let traffic = config
+            .state
+            .map(|state| Arc::new(crate::traffic::Traffic::new(state, config.account_throttle)));
+        let mut snapshot = Snapshot::build(&deployment);
+        if let Some(traffic) = &traffic {
+            traffic.attach(&mut snapshot, &deployment);
+        }
+        let snapshot = Arc::new(snapshot);
         let functions = config.functions.map(integrate::lambda::Functions);
+        let auth = crate::authorize::AuthSettings::new(
+            config.credentials.map(|c| c.0).unwrap_or_default(),
+            config.jwks_urls,
+        );
         let workers = (0..worker_count(config.workers))
             .map(|_| {
                 Arc::new(Shared {
@@ -114,6 +129,8 @@ impl Gateway {
                     limits: config.limits,
                     access_log: access_log.clone(),
                     functions: functions.clone(),
+                    auth: auth.clone(),
+                    traffic: traffic.clone(),
                 })
             })
             .collect();

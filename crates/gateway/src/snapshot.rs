@@ -13,10 +13,12 @@ use http::HeaderValue;
 use turnpike_model::{Api, ApiKind, Deployment, RouteKey, Stage};
 
 use crate::authorize::ApiAuth;
+use crate::cors::CompiledCors;
 use crate::gateway_response::GatewayResponses;
 use crate::integrate::lambda::BinaryMediaTypes;
 use crate::integrate::Integration;
 use crate::router::Router;
+use crate::validate::CompiledValidation;
 
 /// A compiled deployment.
 #[derive(Debug, Default)]
@@ -39,6 +41,8 @@ pub(crate) struct CompiledApi {
     pub(crate) binary_media_types: BinaryMediaTypes,
     /// Authorizers, route requirements, resource policy.
     pub(crate) auth: ApiAuth,
+    /// An HTTP API's CORS configuration.
+    pub(crate) cors: Option<CompiledCors>,
 }
 
 impl fmt::Debug for CompiledApi {
@@ -76,6 +80,8 @@ pub(crate) struct CompiledRoute {
     /// are stable across restarts like AWS's are across deployments.
     pub(crate) resource_id: String,
     pub(crate) integration: Integration,
+    /// The method's request validator, when one applies.
+    pub(crate) validation: Option<CompiledValidation>,
 }
 
 impl Snapshot {
@@ -114,11 +120,22 @@ fn compile_api(api: &Api, stages: &[Stage]) -> CompiledApi {
                     .into_iter()
                     .map(|p| format!("{} ({}): {p}", route.key, route.pointer)),
             );
+            let validation = route.validation.as_ref().map(|v| {
+                let mut validation_problems = Vec::new();
+                let compiled = CompiledValidation::compile(v, &mut validation_problems);
+                problems.extend(
+                    validation_problems
+                        .into_iter()
+                        .map(|p| format!("{} ({}): {p}", route.key, route.pointer)),
+                );
+                compiled
+            });
             CompiledRoute {
                 route_key: route.key.to_string(),
                 resource_id: resource_id(&api.id, &resource_path),
                 resource_path,
                 integration,
+                validation,
             }
         })
         .collect();
@@ -145,6 +162,7 @@ fn compile_api(api: &Api, stages: &[Stage]) -> CompiledApi {
         gateway_responses,
         binary_media_types: BinaryMediaTypes::new(&api.binary_media_types),
         auth,
+        cors: api.cors.as_ref().map(CompiledCors::new),
     }
 }
 

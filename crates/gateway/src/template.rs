@@ -1,9 +1,10 @@
-//! The interim template engine: static text with `$context` and `$stageVariables` references.
+//! Substitution templates: static text with `$context` and `$stageVariables` references.
 //!
-//! This is **not** Velocity. Until the VTL engine arrives (a later issue) mapping templates,
-//! gateway-response templates and access-log formats are rendered by this engine, which knows
-//! exactly one thing: references to `$context.x`, `${context.x}`, `$!context.x`, `$!{context.x}`
-//! and the same forms of `$stageVariables.x`. It substitutes those and copies every other
+//! This is **not** Velocity: mapping templates render with `turnpike_vtl` (see
+//! `integrate::mapping_template`). Access-log formats, which AWS only substitutes, and (for now)
+//! gateway-response templates are rendered by this engine, which knows exactly one thing:
+//! references to `$context.x`, `${context.x}`, `$!context.x`, `$!{context.x}` and the same forms
+//! of `$stageVariables.x`. It substitutes those and copies every other
 //! character verbatim, including `$input...`, `$util...`, `#if`, `#set` and backslashes, so a
 //! template that needs more than substitution visibly comes out unprocessed rather than wrong in a
 //! subtle way. A reference whose value is missing renders as Velocity renders it: its own source

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::auth::{ApiKeySource, Authorizer, PolicyDocument, RouteAuth};
+use crate::cors::Cors;
 use crate::gateway_response::{GatewayResponse, GatewayResponseType};
+use crate::validation::RequestValidation;
 
 /// The two request/response API kinds API Gateway has (WebSocket APIs come later).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,6 +50,11 @@ pub struct Api {
     pub api_key_source: ApiKeySource,
     /// `x-amazon-apigateway-policy`: the resource policy, if any.
     pub resource_policy: Option<PolicyDocument>,
+    /// An HTTP API's CORS configuration, answered by the gateway itself.
+    pub cors: Option<Cors>,
+    /// Throttles of its stage's `MethodSettings` (SAM: one stage per API), most specific first
+    /// when several apply.
+    pub method_throttles: Vec<crate::throttle::MethodThrottle>,
 }
 
 impl Api {
@@ -66,6 +73,8 @@ impl Api {
             authorizers: BTreeMap::new(),
             api_key_source: ApiKeySource::Header,
             resource_policy: None,
+            cors: None,
+            method_throttles: Vec::new(),
         }
     }
 }
@@ -153,6 +162,8 @@ pub struct Route {
     pub auth: RouteAuth,
     /// Whether an API key is required (an `api_key` security scheme in `security`).
     pub api_key_required: bool,
+    /// What the method's request validator checks, when one applies (REST).
+    pub validation: Option<RequestValidation>,
 }
 
 impl Route {
@@ -165,6 +176,7 @@ impl Route {
             integration,
             auth: RouteAuth::None,
             api_key_required: false,
+            validation: None,
         }
     }
 }

@@ -107,6 +107,8 @@ pub struct Template {
     /// Located notes about the template that do not stop it from loading (an ignored event, a
     /// placeholder value for an attribute of a resource Turnpike does not create, ...).
     pub warnings: Vec<LoadError>,
+    /// `AWS::ApiGateway::UsagePlan`, `ApiKey` and `UsagePlanKey` resources.
+    pub usage_plans: crate::usage_plan::UsagePlans,
 }
 
 impl Template {

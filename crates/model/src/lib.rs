@@ -32,12 +32,16 @@
 
 mod api;
 mod auth;
+mod cors;
 mod error;
 mod function;
 mod gateway_response;
 mod id;
 mod load;
 mod stage;
+mod throttle;
+mod usage_plan;
+mod validation;
 
 pub use api::{
     Api, ApiKind, ContentHandling, HttpMethod, Integration, IntegrationResponse, IntegrationType,
@@ -49,6 +53,7 @@ pub use auth::{
     PolicyError, PolicyStatement, RouteAuth, API_KEY_HEADER, DEFAULT_AUTHORIZER_TTL,
     MAX_AUTHORIZER_TTL,
 };
+pub use cors::{Cors, CORS_MAX_AGE_RANGE};
 pub use error::{LoadError, LoadErrors};
 pub use function::{function_arn, Architecture, Function, Template, ACCOUNT_ID, REGION};
 pub use gateway_response::{GatewayResponse, GatewayResponseType};
@@ -58,3 +63,8 @@ pub use load::{
     TemplateOptions,
 };
 pub use stage::{Deployment, Stage};
+pub use throttle::{decode_resource_path, MethodThrottle};
+pub use usage_plan::{ApiKeyDecl, PlanQuota, PlanStage, UsagePlanDecl, UsagePlans};
+pub use validation::{
+    BodyModel, ParameterLocation, RequestValidation, RequiredParameter, MODELS_KEY,
+};

@@ -49,6 +49,11 @@ impl State {
         dispatch!(self, b => embedded b.key_by_hash(&hash), redis b.key_by_hash(&hash).await)
     }
 
+    /// The key whose value has this lowercase hex SHA-256 (see [`crate::hash_value`]), if any.
+    pub async fn api_key_by_hash(&self, value_hash: &str) -> Result<Option<ApiKey>, StateError> {
+        dispatch!(self, b => embedded b.key_by_hash(value_hash), redis b.key_by_hash(value_hash).await)
+    }
+
     /// Every key, ordered by name then id.
     pub async fn list_api_keys(&self) -> Result<Vec<ApiKey>, StateError> {
         let mut keys = dispatch!(self, b => embedded b.list_keys()?, redis b.list_keys().await?);

@@ -12,10 +12,12 @@ mod state;
 mod values;
 
 pub use state::{
-    CreatePlanArgs, KeysArgs, KeysCommand, QuotaPeriodArg, StateArgs, UsageArgs, UsagePlansArgs,
-    UsagePlansCommand,
+    CreatePlanArgs, KeysArgs, KeysCommand, QuotaPeriodArg, ServeStateArgs, StateArgs, UsageArgs,
+    UsagePlansArgs, UsagePlansCommand,
 };
-pub use values::{parse_parameter_overrides, parse_stage_name, ParameterOverrides, StageVar};
+pub use values::{
+    parse_parameter_overrides, parse_stage_name, JwksUrl, ParameterOverrides, StageVar,
+};
 
 /// Serve Amazon API Gateway REST and HTTP APIs locally from your OpenAPI files and SAM templates.
 #[derive(Debug, Parser)]
@@ -156,6 +158,17 @@ pub struct ServeArgs {
     /// Do not restart a function's workers when its code changes on disk.
     #[arg(long)]
     pub no_watch: bool,
+    #[command(flatten)]
+    pub traffic: ServeStateArgs,
+    /// AWS credentials file (profiles as in ~/.aws/credentials) AWS_IAM routes verify SigV4
+    /// signatures against. Default: $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials, when
+    /// it exists; without one every AWS_IAM request is refused.
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
+    /// Fetch the keys of JWT and Cognito authorizers whose issuer is ISSUER from URL instead of
+    /// from the issuer (offline work); repeatable.
+    #[arg(long = "jwks-url", value_name = "ISSUER=URL", value_parser = JwksUrl::parse)]
+    pub jwks_urls: Vec<JwksUrl>,
 }
 
 #[derive(Debug, Args)]

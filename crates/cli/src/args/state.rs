@@ -139,3 +139,24 @@ pub struct UsageArgs {
     #[command(flatten)]
     pub state: StateArgs,
 }
+
+/// `turnpike serve`'s state and traffic flags.
+#[derive(Debug, Args)]
+pub struct ServeStateArgs {
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// On a state back-end (Redis) failure let requests through (`open`) or refuse them
+    /// (`closed`); per kind as `throttle=open,quota=closed` (the default).
+    #[arg(long, value_name = "POLICY", value_parser = parse_failure_policy)]
+    pub on_state_error: Option<turnpike_state::FailurePolicy>,
+    /// Account-level steady-state requests per second (AWS's default: 10000).
+    #[arg(long, value_name = "R", default_value_t = 10_000.0)]
+    pub account_rate: f64,
+    /// Account-level burst (AWS's default: 5000).
+    #[arg(long, value_name = "B", default_value_t = 5_000)]
+    pub account_burst: u64,
+}
+
+fn parse_failure_policy(text: &str) -> Result<turnpike_state::FailurePolicy, String> {
+    turnpike_state::FailurePolicy::parse(text)
+}

@@ -116,6 +116,27 @@ pub fn parse_stage_name(s: &str) -> Result<String, String> {
     }
 }
 
+/// One `--jwks-url ISSUER=URL`: where to fetch the keys of tokens issued by ISSUER.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwksUrl {
+    pub issuer: String,
+    pub url: String,
+}
+
+impl JwksUrl {
+    /// `ISSUER=URL`, split at the first `=` (issuers are URLs without one; the JWKS URL may have a
+    /// query).
+    pub fn parse(s: &str) -> Result<JwksUrl, String> {
+        match s.split_once('=') {
+            Some((issuer, url)) if !issuer.is_empty() && !url.is_empty() => Ok(JwksUrl {
+                issuer: issuer.to_string(),
+                url: url.to_string(),
+            }),
+            _ => Err(format!("expected ISSUER=URL, got {s:?}")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +203,21 @@ mod tests {
         assert_eq!(
             StageVar::parse("pr od:k=1").unwrap_err(),
             "invalid stage name \"pr od\": use 1 to 128 letters, digits, '-' or '_', or $default"
+        );
+    }
+
+    #[test]
+    fn jwks_url_splits_at_the_first_equals() {
+        assert_eq!(
+            JwksUrl::parse("https://issuer.example/pool=http://127.0.0.1:9/keys?a=b"),
+            Ok(JwksUrl {
+                issuer: "https://issuer.example/pool".into(),
+                url: "http://127.0.0.1:9/keys?a=b".into()
+            })
+        );
+        assert_eq!(
+            JwksUrl::parse("https://issuer.example"),
+            Err("expected ISSUER=URL, got \"https://issuer.example\"".into())
         );
     }
 

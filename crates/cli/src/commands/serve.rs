@@ -2,13 +2,19 @@
 //! table, serve until SIGINT/SIGTERM, drain in-flight requests, then stop the functions.
 
 use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use turnpike_gateway::{AccessLog, Gateway, GatewayConfig, TlsConfig};
+use turnpike_gateway::{AccessLog, AwsCredentials, Gateway, GatewayConfig, TlsConfig};
 use turnpike_model::Deployment;
+use turnpike_model::UsagePlans;
+use turnpike_state::{
+    ApiStage, EmbeddedConfig, NewApiKey, NewUsagePlan, Quota, QuotaPeriod, RedisConfig, State,
+    StateError, Throttle,
+};
 
 use super::{base_url, usage_error, FAILURE};
-use crate::args::ServeArgs;
+use crate::args::{ServeArgs, ServeStateArgs};
 use crate::deploy::{self, stages, Options, Source};
 use crate::functions::{self, Settings};
 
@@ -72,12 +78,45 @@ async fn serve(args: ServeArgs) -> ExitCode {
     let mut config = GatewayConfig::new(args.listen);
     config.access_log = access_log;
     config.workers = args.workers;
+    config.credentials = match credentials(args.credentials.as_deref()) {
+        Ok(credentials) => credentials,
+        Err(message) => {
+            eprintln!("turnpike: error: {message}");
+            return ExitCode::from(FAILURE);
+        }
+    };
+    config.jwks_urls = args
+        .jwks_urls
+        .iter()
+        .map(|j| (j.issuer.clone(), j.url.clone()))
+        .collect();
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         config.tls = Some(TlsConfig {
             cert: cert.clone(),
             key: key.clone(),
         });
     }
+
+    match open_state(&args.traffic).await {
+        Ok(state) => {
+            if let Err(message) = seed(&state, &loaded.usage_plans).await {
+                eprintln!("turnpike: error: cannot seed the template's usage plans: {message}");
+                return ExitCode::from(FAILURE);
+            }
+            config.state = Some(state);
+        }
+        Err(message) => {
+            eprintln!("turnpike: error: {message}");
+            return ExitCode::from(FAILURE);
+        }
+    }
+    if !args.traffic.account_rate.is_finite() || args.traffic.account_rate < 0.0 {
+        return usage_error("--account-rate: expected a non-negative number");
+    }
+    config.account_throttle = turnpike_state::Throttle {
+        rate_limit: args.traffic.account_rate,
+        burst_limit: args.traffic.account_burst,
+    };
 
     // Signal handlers go in before the banner: a SIGTERM sent as soon as a client sees the banner
     // must drain, not kill.
@@ -111,6 +150,114 @@ async fn serve(args: ServeArgs) -> ExitCode {
     // After the drain no request can reach a function any more: stop the workers.
     host.shutdown().await;
     code
+}
+
+/// The embedded state under `--data-dir`, or Redis with `--redis`.
+async fn open_state(args: &ServeStateArgs) -> Result<State, String> {
+    if args.state.redis.is_empty() {
+        let dir = &args.state.data_dir;
+        return State::embedded(&EmbeddedConfig::new(dir))
+            .map_err(|e| format!("cannot open the state in {}: {e}", dir.display()));
+    }
+    let mut config = RedisConfig::new(String::new());
+    config.urls.clone_from(&args.state.redis);
+    if let Some(policy) = args.on_state_error {
+        config.on_error = policy;
+    }
+    State::redis(&config)
+        .await
+        .map_err(|e| format!("cannot use Redis {}: {e}", args.state.redis.join(", ")))
+}
+
+/// The credentials AWS_IAM routes verify against: `--credentials FILE`, else
+/// `$AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials` when it exists (as the AWS CLI finds
+/// them). An unusable explicit file is an error; an unusable default one is skipped with a warning,
+/// so a broken ~/.aws never stops APIs without IAM routes.
+fn credentials(flag: Option<&Path>) -> Result<Option<AwsCredentials>, String> {
+    if let Some(path) = flag {
+        return AwsCredentials::load(path)
+            .map(Some)
+            .map_err(|e| format!("--credentials: {e}"));
+    }
+    let default = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".aws/credentials")))
+        .filter(|path| path.is_file());
+    let Some(path) = default else {
+        return Ok(None);
+    };
+    match AwsCredentials::load(&path) {
+        Ok(credentials) => Ok(Some(credentials)),
+        Err(e) => {
+            tracing::warn!("{e}; AWS_IAM routes refuse every request");
+            Ok(None)
+        }
+    }
+}
+
+/// Creates (or brings in line, by name) the templates' API keys and usage plans and their
+/// memberships. A generated key value is logged once, when the key is created.
+async fn seed(state: &State, declared: &UsagePlans) -> Result<(), StateError> {
+    let mut keys = std::collections::BTreeMap::new();
+    for decl in &declared.keys {
+        let new = NewApiKey {
+            name: decl.name.clone(),
+            value: decl.value.clone(),
+            enabled: decl.enabled,
+        };
+        let (key, generated) = state.seed_api_key(new).await?;
+        if let (Some(value), None) = (generated, &decl.value) {
+            tracing::info!(key = %decl.logical_id, id = %key.id, value, "API key created");
+        }
+        keys.insert(decl.logical_id.as_str(), key.id);
+    }
+    let mut plans = std::collections::BTreeMap::new();
+    for decl in &declared.plans {
+        let throttle = |(rate_limit, burst_limit): (f64, u64)| Throttle {
+            rate_limit,
+            burst_limit,
+        };
+        let quota = match &decl.quota {
+            Some(q) => Some(Quota {
+                limit: q.limit,
+                period: QuotaPeriod::parse(&q.period).ok_or_else(|| {
+                    StateError::BadRequest(format!("{}: bad quota period", decl.logical_id))
+                })?,
+                offset: q.offset,
+            }),
+            None => None,
+        };
+        let new = NewUsagePlan {
+            name: decl.name.clone(),
+            description: decl.description.clone(),
+            api_stages: decl
+                .api_stages
+                .iter()
+                .map(|s| ApiStage {
+                    api_id: s.api_id.clone(),
+                    stage: s.stage.clone(),
+                    throttle: s
+                        .throttle
+                        .iter()
+                        .map(|(m, t)| (m.clone(), throttle(*t)))
+                        .collect(),
+                })
+                .collect(),
+            throttle: decl.throttle.map(throttle),
+            quota,
+        };
+        let plan = state.seed_usage_plan(new).await?;
+        plans.insert(decl.logical_id.as_str(), plan.id);
+    }
+    for (plan, key) in &declared.members {
+        // `Ref` may also give a real id (a key made with `turnpike keys create`).
+        let plan_id = plans
+            .get(plan.as_str())
+            .map_or(plan.as_str(), String::as_str);
+        let key_id = keys.get(key.as_str()).map_or(key.as_str(), String::as_str);
+        state.add_usage_plan_key(plan_id, key_id).await?;
+    }
+    Ok(())
 }
 
 /// What [`Served::run`] serves and prints.

@@ -97,6 +97,8 @@ pub struct Loaded {
     pub ignored: Vec<(PathBuf, String, String)>,
     /// Notes that did not stop loading.
     pub warnings: Vec<LoadError>,
+    /// Usage plans and API keys the templates declare, seeded into the state at startup.
+    pub usage_plans: turnpike_model::UsagePlans,
 }
 
 /// Loads every source; all of it, or every error of every source.
@@ -118,6 +120,7 @@ pub fn load_all(sources: &[Source], options: &Options) -> Result<Loaded, Vec<Loa
                     .ignored
                     .extend(ignored.map(|(name, kind)| (path.to_path_buf(), name, kind)));
                 loaded.warnings.extend(template.warnings);
+                loaded.usage_plans.extend(template.usage_plans);
             }
             Err(mut e) => errors.append(&mut e),
         }

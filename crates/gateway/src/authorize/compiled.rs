@@ -12,7 +12,6 @@ use super::api_key::{ApiKeyLookup, InMemoryApiKeys};
 use super::jwt::{JwtConfig, JwtVerifier};
 use super::lambda::LambdaAuthorizer;
 use super::resource_policy::ResourcePolicy;
-use super::sigv4::{Credentials, SigV4Verifier};
 
 /// Clock skew tolerated on a token's `exp` and `nbf`.
 const JWT_LEEWAY: Duration = Duration::from_secs(60);
@@ -48,7 +47,6 @@ pub(crate) struct ApiAuth {
     pub(crate) routes: Vec<(Requirement, bool)>,
     pub(crate) resource_policy: Option<ResourcePolicy>,
     pub(crate) api_key_source: ApiKeySource,
-    pub(crate) sigv4: SigV4Verifier,
     pub(crate) api_keys: Arc<dyn ApiKeyLookup>,
 }
 
@@ -62,8 +60,9 @@ impl std::fmt::Debug for ApiAuth {
 }
 
 impl ApiAuth {
-    /// Compiles `api`'s access control. Until the gateway is given a credentials file and an API
-    /// key store, SigV4 and API key checks run against empty ones and refuse every caller.
+    /// Compiles `api`'s access control. Until the gateway is given an API key store, API key
+    /// checks run against an empty one and refuse every caller. IAM credentials and JWKS
+    /// overrides are the gateway's ([`AuthSettings`](super::settings::AuthSettings)).
     pub(crate) fn compile(api: &Api, problems: &mut Vec<String>) -> ApiAuth {
         let authorizers: BTreeMap<&str, Arc<CompiledAuthorizer>> = api
             .authorizers
@@ -98,7 +97,6 @@ impl ApiAuth {
                 .as_ref()
                 .map(|p| ResourcePolicy::compile(p, &api.id)),
             api_key_source: api.api_key_source,
-            sigv4: SigV4Verifier::new(Credentials::default()),
             api_keys: Arc::new(InMemoryApiKeys::default()),
         }
     }

@@ -6,14 +6,15 @@
 //! [`identity`] sources; [`policy`] evaluates IAM policies for them and for
 //! [`resource_policy`]; [`method_arn`] names the resource; [`denial`] maps every refusal to its
 //! gateway response. The verifiers [`jwt`] (JWT and Cognito user pools), [`sigv4`] (IAM) and
-//! [`api_key`] check credentials and know nothing of routes.
+//! [`api_key`] check credentials and know nothing of routes; what they check against beyond an
+//! API (IAM credentials, JWKS overrides) is the gateway's [`settings`].
 //!
 //! What an authorizer establishes is an [`AuthorizerContext`] on the request's context:
 //! `$context.authorizer.*`, `requestContext.authorizer` in Lambda events, `context.authorizer.x`
 //! in parameter mappings.
 
-// Parts of the verifiers are used only by their tests until the gateway is given a credentials
-// file, a key store and JWKS overrides (see `compiled`).
+// Parts of the API key verifier are used only by its tests until the gateway is given a key
+// store (see `compiled`).
 #[cfg_attr(not(test), allow(dead_code, unused_imports))]
 pub(crate) mod api_key;
 mod cache;
@@ -21,17 +22,12 @@ mod compiled;
 mod denial;
 mod event_context;
 mod identity;
-// Parts of the verifiers are used only by their tests until the gateway is given a credentials
-// file, a key store and JWKS overrides (see `compiled`).
-#[cfg_attr(not(test), allow(dead_code, unused_imports))]
 pub(crate) mod jwt;
 pub(crate) mod lambda;
 mod method_arn;
 mod policy;
 mod resource_policy;
-// Parts of the verifiers are used only by their tests until the gateway is given a credentials
-// file, a key store and JWKS overrides (see `compiled`).
-#[cfg_attr(not(test), allow(dead_code, unused_imports))]
+mod settings;
 pub(crate) mod sigv4;
 mod stage;
 
@@ -42,6 +38,7 @@ use serde_json::{Map, Value};
 
 pub(crate) use compiled::ApiAuth;
 pub(crate) use event_context::{event_authorizer_v1, event_authorizer_v2};
+pub(crate) use settings::AuthSettings;
 pub(crate) use stage::{authorize, Gate};
 
 /// Which kind of authorizer admitted the request.

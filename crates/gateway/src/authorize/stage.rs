@@ -14,10 +14,13 @@
 //! (Table A of that page, for a caller in the API's account; Cognito needs the resource policy's
 //! explicit allow, as the page's Cognito section says.)
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use http::header::HOST;
 use http::request::Parts;
+use http::{HeaderMap, HeaderValue};
 use turnpike_functions::FunctionHost;
 use turnpike_model::{ApiKind, IdentitySource};
 
@@ -28,8 +31,10 @@ use super::jwt::{self, JwtVerifier};
 use super::lambda::{Answer, AuthRequest};
 use super::method_arn::{masked, method_arn};
 use super::policy::{self, Caller, Decision};
+use super::settings::AuthSettings;
 use super::sigv4::SignedRequest;
 use super::{AuthorizerContext, AuthorizerSource};
+use crate::body::RequestBody;
 use crate::context::RequestContext;
 use crate::gateway_response::GatewayError;
 use crate::integrate::UpstreamClient;
@@ -38,10 +43,14 @@ use crate::router::PathParams;
 /// What the stage needs besides the request.
 pub(crate) struct Gate<'a> {
     pub(crate) auth: &'a ApiAuth,
+    pub(crate) settings: &'a AuthSettings,
     pub(crate) route: usize,
     pub(crate) params: Option<&'a PathParams>,
     pub(crate) functions: Option<&'a FunctionHost>,
     pub(crate) client: &'a UpstreamClient,
+    /// The client's body: IAM routes read it whole, since the signature covers it.
+    pub(crate) body: &'a mut RequestBody,
+    pub(crate) max_body_bytes: u64,
 }
 
 /// Admits the request or answers why not; on admission `ctx` knows the authorizer's principal,
@@ -82,18 +91,21 @@ async fn run(gate: Gate<'_>, ctx: &mut RequestContext, parts: &Parts) -> Result<
         }
         Requirement::Broken => return Err(Denial::Configuration),
         Requirement::Iam => {
+            let body = gate
+                .body
+                .buffer(gate.max_body_bytes)
+                .await
+                .map_err(Denial::Other)?;
             let identity = gate
-                .auth
+                .settings
                 .sigv4
                 .verify(
                     &SignedRequest {
                         method: parts.method.as_str(),
                         raw_path: parts.uri.path(),
                         raw_query: parts.uri.query().unwrap_or(""),
-                        headers: &parts.headers,
-                        // The body is read after this stage, by the integration; a signature
-                        // over a non-empty body does not verify yet (fails closed).
-                        body: &[],
+                        headers: &with_host(parts),
+                        body: &body,
                     },
                     SystemTime::now(),
                 )
@@ -131,8 +143,9 @@ async fn run(gate: Gate<'_>, ctx: &mut RequestContext, parts: &Parts) -> Result<
                 source,
                 verifier,
             } => {
-                let verifier =
-                    verifier.get_or_init(|| JwtVerifier::new(config.clone(), gate.client.clone()));
+                let verifier = verifier.get_or_init(|| {
+                    JwtVerifier::new(gate.settings.jwt_config(config), gate.client.clone())
+                });
                 let token = token(source, parts);
                 let claims = verifier
                     .verify(jwt::bearer_token(token), scopes)
@@ -147,7 +160,11 @@ async fn run(gate: Gate<'_>, ctx: &mut RequestContext, parts: &Parts) -> Result<
                     } else {
                         AuthorizerSource::Jwt
                     },
-                    claims: Some(claims.stringified()),
+                    // REST hands Cognito claims on in its own spelling (dates, `a,b` lists).
+                    claims: Some(match ctx.api_kind() {
+                        ApiKind::Rest => claims.rest_stringified(),
+                        ApiKind::Http => claims.stringified(),
+                    }),
                     scopes: Some(claims.scopes().to_vec()),
                     ..AuthorizerContext::default()
                 }));
@@ -212,6 +229,23 @@ fn lambda_context(answer: &Answer, latency: u64) -> AuthorizerContext {
         integration_latency: latency,
         ..AuthorizerContext::default()
     }
+}
+
+/// The headers a signature is checked against: HTTP/2 carries the host as `:authority`, which
+/// signers sign as `host`.
+fn with_host(parts: &Parts) -> Cow<'_, HeaderMap> {
+    if parts.headers.contains_key(HOST) {
+        return Cow::Borrowed(&parts.headers);
+    }
+    let mut headers = parts.headers.clone();
+    if let Some(authority) = parts
+        .uri
+        .authority()
+        .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+    {
+        headers.insert(HOST, authority);
+    }
+    Cow::Owned(headers)
 }
 
 /// The token a JWT authorizer reads: its identity source header (empty when absent).

@@ -92,13 +92,13 @@ async fn every_rest_type_has_aws_default_status_body_and_error_type() {
         (
             T::BadRequestParameters,
             400,
-            r#"{"message":"Invalid request parameters"}"#,
+            r#"{"message": "Invalid request parameters"}"#,
             "BadRequestException",
         ),
         (
             T::BadRequestBody,
             400,
-            r#"{"message":"Invalid request body"}"#,
+            r#"{"message": "Invalid request body"}"#,
             "BadRequestException",
         ),
         (
@@ -533,7 +533,7 @@ fn unusable_customisations_are_reported() {
         GatewayResponseType::Throttled,
         GatewayResponse {
             status_code: Some(1000),
-            response_parameters: params(&[("gatewayresponse.header.X", "method.request.body")]),
+            response_parameters: params(&[("gatewayresponse.header.X", "method.response.body")]),
             ..Default::default()
         },
     )];

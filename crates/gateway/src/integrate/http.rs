@@ -15,20 +15,20 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ::http::header::{HeaderValue, CONTENT_TYPE, HOST};
+use ::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, HOST};
 use ::http::{Method, Request, Response, Uri};
 use turnpike_model::HttpMethod;
 
 use super::forward;
 use super::request::RequestTemplates;
 use super::response::IntegrationResponses;
-use super::uri::{append_query_pair, append_raw_query, UriTemplate};
+use super::uri::{append_query_pair, append_raw_query, remove_query_params, UriTemplate};
 use super::Call;
 use crate::body::{ResponseBody, UpstreamBody};
 use crate::context::RequestContext;
 use crate::gateway_response::GatewayError;
 use crate::limits;
-use crate::mapping::{MethodRequest, RequestTarget, ValueSource};
+use crate::mapping::{Bodies, MethodRequest, RequestTarget, ValueSource};
 
 mod client;
 
@@ -75,6 +75,8 @@ pub(crate) struct HttpIntegration {
     static_target: Option<(Uri, HeaderValue)>,
     /// True when a parameter maps to the query string, which the static target cannot carry.
     maps_query: bool,
+    /// True when a parameter maps from the request body, which must then be read whole.
+    reads_body: bool,
     parameters: Vec<(RequestTarget, ValueSource)>,
     timeout: Duration,
     /// Non-proxy only.
@@ -118,6 +120,7 @@ impl HttpIntegration {
             uri,
             static_target,
             maps_query,
+            reads_body: parameters.iter().any(|(_, s)| s.reads_request_body()),
             parameters,
             timeout: integration.timeout,
             request_templates: RequestTemplates::compile(
@@ -138,7 +141,13 @@ impl HttpIntegration {
         let request = call.method_request();
         let ctx: &RequestContext = call.ctx;
         let mut headers = forward::proxy_headers(&call.parts.headers, ctx);
-        let uri = self.target(&request, ctx, call.parts.uri.query(), &mut headers)?;
+        let uri = self.target(
+            &request,
+            ctx,
+            call.parts.uri.query(),
+            &mut headers,
+            Mapping::default(),
+        )?;
         let method = self
             .method
             .clone()
@@ -165,19 +174,37 @@ impl HttpIntegration {
             .request_templates
             .select(content_type.and_then(|v| v.to_str().ok()))?;
         let mut headers = forward::integration_headers(&call.parts.headers, ctx);
-        let body = match template {
-            Some((template_type, template)) => {
+        // The body is read whole only when a template or a mapped parameter reads it.
+        let (text, streamed) = if template.is_some() || self.reads_body {
+            let bytes = limits::read_body(call.body, call.max_body_bytes).await?;
+            (Some(String::from_utf8_lossy(&bytes).into_owned()), None)
+        } else {
+            (None, Some(call.body))
+        };
+        let mut overrides = None;
+        let body = match (template, &text, streamed) {
+            (Some((template_type, template)), Some(text), _) => {
                 headers.insert(CONTENT_TYPE, template_type.clone());
-                UpstreamBody::full(template.render(ctx))
+                let rendered = template.render(text, &request, ctx)?;
+                overrides = Some(rendered.overrides);
+                UpstreamBody::full(rendered.body)
             }
-            None => {
+            (_, text, streamed) => {
                 if let Some(content_type) = content_type {
                     headers.insert(CONTENT_TYPE, content_type.clone());
                 }
-                UpstreamBody::limited(call.body, call.max_body_bytes)
+                match (text, streamed) {
+                    (Some(text), _) => UpstreamBody::full(text.clone()),
+                    (None, Some(body)) => UpstreamBody::limited(body, call.max_body_bytes),
+                    (None, None) => UpstreamBody::full(bytes::Bytes::new()),
+                }
             }
         };
-        let uri = self.target(&request, ctx, None, &mut headers)?;
+        let mapping = Mapping {
+            request_body: text.as_deref(),
+            overrides: overrides.as_ref(),
+        };
+        let uri = self.target(&request, ctx, None, &mut headers, mapping)?;
         let method = self
             .method
             .clone()
@@ -191,12 +218,14 @@ impl HttpIntegration {
             .select(upstream.status().as_str())
             .ok_or_else(GatewayError::api_configuration_error)?;
         let (parts, body) = upstream.into_parts();
-        Ok(selected.respond(
-            ctx,
-            &request,
-            Some(&parts.headers),
-            ResponseBody::stream(body),
-        ))
+        selected
+            .respond(
+                ctx,
+                &request,
+                Some(&parts.headers),
+                ResponseBody::stream(body),
+            )
+            .await
     }
 
     /// The URI to call with the client's `query` appended, after the mapped parameters have gone
@@ -207,19 +236,23 @@ impl HttpIntegration {
         ctx: &RequestContext,
         query: Option<&str>,
         headers: &mut ::http::HeaderMap,
+        mapping: Mapping<'_>,
     ) -> Result<Uri, GatewayError> {
         let query = query.unwrap_or_default();
+        let overrides_query = mapping
+            .overrides
+            .is_some_and(|o| !o.request_querystring.is_empty());
         if let Some((uri, host)) = &self.static_target {
-            if query.is_empty() && !self.maps_query {
-                self.apply_parameters(request, ctx, &mut String::new(), headers);
+            if query.is_empty() && !self.maps_query && !overrides_query {
+                self.apply_parameters(request, ctx, &mut String::new(), headers, mapping);
                 // A mapped `Host` wins, as the client would let it.
                 headers.entry(HOST).or_insert_with(|| host.clone());
                 return Ok(uri.clone());
             }
         }
-        let mut uri = self.render_uri(request, ctx);
+        let mut uri = self.render_uri(request, ctx, mapping);
         append_raw_query(&mut uri, query);
-        self.apply_parameters(request, ctx, &mut uri, headers);
+        self.apply_parameters(request, ctx, &mut uri, headers, mapping);
         match Uri::try_from(uri) {
             Ok(uri) if uri.host().is_some() => Ok(uri),
             _ => {
@@ -231,13 +264,18 @@ impl HttpIntegration {
         }
     }
 
-    fn render_uri(&self, request: &MethodRequest<'_>, ctx: &RequestContext) -> String {
+    fn render_uri(
+        &self,
+        request: &MethodRequest<'_>,
+        ctx: &RequestContext,
+        mapping: Mapping<'_>,
+    ) -> String {
         let mut uri = String::new();
         let stage_variables = ctx.stage.as_ref().map(|s| &s.variables);
         // REST path parameters are still percent-encoded; HTTP API ones are decoded.
         let raw = ctx.api_kind() == turnpike_model::ApiKind::Rest;
         self.uri.render(
-            |name| self.path_value(name, request, ctx),
+            |name| self.path_value(name, request, ctx, mapping),
             raw,
             stage_variables,
             &mut uri,
@@ -245,14 +283,21 @@ impl HttpIntegration {
         uri
     }
 
-    /// `{name}` in the URI: `integration.request.path.name` when mapped, else the route's
-    /// path parameter of that name.
+    /// `{name}` in the URI: `$context.requestOverride.path.name` when the template set it, else
+    /// `integration.request.path.name` when mapped, else the route's path parameter of that name.
     fn path_value<'a>(
         &'a self,
         name: &str,
         request: &MethodRequest<'a>,
         ctx: &'a RequestContext,
+        mapping: Mapping<'a>,
     ) -> Option<Cow<'a, str>> {
+        let overridden = mapping
+            .overrides
+            .and_then(|o| o.request_path.iter().find(|(k, _)| k == name));
+        if let Some((_, value)) = overridden {
+            return Some(Cow::Borrowed(value));
+        }
         let mapped = self
             .parameters
             .iter()
@@ -260,8 +305,12 @@ impl HttpIntegration {
                 RequestTarget::Path(p) if &**p == name => Some(source),
                 _ => None,
             });
+        let bodies = Bodies {
+            request: mapping.request_body,
+            integration: None,
+        };
         match mapped {
-            Some(source) => source.resolve(request, ctx, None),
+            Some(source) => source.resolve_in(request, ctx, None, bodies),
             None => request.path_param(name).map(Cow::Borrowed),
         }
     }
@@ -272,9 +321,14 @@ impl HttpIntegration {
         ctx: &RequestContext,
         uri: &mut String,
         headers: &mut ::http::HeaderMap,
+        mapping: Mapping<'_>,
     ) {
+        let bodies = Bodies {
+            request: mapping.request_body,
+            integration: None,
+        };
         for (target, source) in &self.parameters {
-            let Some(value) = source.resolve(request, ctx, None) else {
+            let Some(value) = source.resolve_in(request, ctx, None, bodies) else {
                 continue;
             };
             match target {
@@ -285,6 +339,24 @@ impl HttpIntegration {
                 }
                 RequestTarget::Query(name) => append_query_pair(uri, name, &value),
                 RequestTarget::Path(_) => {}
+            }
+        }
+        // The template's `$context.requestOverride` wins over mapped parameters.
+        let Some(overrides) = mapping.overrides else {
+            return;
+        };
+        for (name, value) in &overrides.request_headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                headers.insert(name, value);
+            }
+        }
+        if !overrides.request_querystring.is_empty() {
+            remove_query_params(uri, overrides.request_querystring.iter().map(|(k, _)| k));
+            for (name, value) in &overrides.request_querystring {
+                append_query_pair(uri, name, value);
             }
         }
     }
@@ -321,6 +393,14 @@ impl HttpIntegration {
             }
         }
     }
+}
+
+/// What the request's mapping produced besides parameters: the body it read and the template's
+/// `$context.requestOverride`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Mapping<'a> {
+    request_body: Option<&'a str>,
+    overrides: Option<&'a turnpike_vtl::Overrides>,
 }
 
 /// The gateway response for a failed exchange with a back end.

@@ -41,33 +41,41 @@ impl MockIntegration {
         &self,
         call: Call<'_>,
     ) -> Result<Response<ResponseBody>, GatewayError> {
-        // AWS reads the whole request even with no back end: its size limit and framing apply
-        // (and the body is what a template's `$input.body` will see once VTL lands).
+        // AWS reads the whole request even with no back end: its size limit and framing apply,
+        // and the body is the request template's `$input.body`.
         let request = call.method_request();
-        crate::limits::read_body(call.body, call.max_body_bytes).await?;
+        let body = crate::limits::read_body(call.body, call.max_body_bytes).await?;
         let content_type = call
             .parts
             .headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
-        self.answer(call.ctx, &request, content_type)
+        self.answer(
+            call.ctx,
+            &request,
+            content_type,
+            &String::from_utf8_lossy(&body),
+        )
+        .await
     }
 
     /// The method response for a request with `content_type`.
-    fn answer(
+    async fn answer(
         &self,
         ctx: &RequestContext,
         request: &MethodRequest<'_>,
         content_type: Option<&str>,
+        body: &str,
     ) -> Result<Response<ResponseBody>, GatewayError> {
         let status = match self.request_templates.select(content_type)? {
-            Some((_, template)) => status_code(&template.render(ctx)).ok_or_else(|| {
-                tracing::warn!(
-                    "Execution failed due to configuration error: Unable to parse statusCode. \
+            Some((_, template)) => status_code(&template.render(body, request, ctx)?.body)
+                .ok_or_else(|| {
+                    tracing::warn!(
+                        "Execution failed due to configuration error: Unable to parse statusCode. \
                      It should be an integer that is defined in the request template."
-                );
-                GatewayError::internal_server_error()
-            })?,
+                    );
+                    GatewayError::internal_server_error()
+                })?,
             None => 200,
         };
         let selected = self.responses.select(&status.to_string()).ok_or_else(|| {
@@ -78,7 +86,10 @@ impl MockIntegration {
             );
             GatewayError::api_configuration_error()
         })?;
-        Ok(selected.respond(ctx, request, None, ResponseBody::empty()))
+        // A MOCK integration response has no back-end body: `$input` reads an empty one.
+        selected
+            .respond(ctx, request, None, ResponseBody::empty())
+            .await
     }
 }
 
@@ -143,7 +154,10 @@ mod tests {
             query: None,
             path_params: None,
         };
-        let response = m.answer(&ctx, &request, content_type).map_err(|e| e.kind)?;
+        let response = m
+            .answer(&ctx, &request, content_type, "")
+            .await
+            .map_err(|e| e.kind)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.into_body().collect().await.unwrap().to_bytes();

@@ -13,6 +13,7 @@
 pub(crate) mod forward;
 pub(crate) mod http;
 pub(crate) mod lambda;
+pub(crate) mod mapping_template;
 pub(crate) mod mock;
 pub(crate) mod request;
 pub(crate) mod response;

@@ -3,14 +3,14 @@
 use http::header::HeaderValue;
 use turnpike_model::PassthroughBehavior;
 
+use super::mapping_template::MappingTemplate;
 use crate::gateway_response::GatewayError;
-use crate::template::Template;
 
 /// `requestTemplates` with `passthroughBehavior`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RequestTemplates {
     /// (lower-case content type, its value for the integration request, template).
-    templates: Vec<(Box<str>, HeaderValue, Template)>,
+    templates: Vec<(Box<str>, HeaderValue, MappingTemplate)>,
     passthrough: PassthroughBehavior,
 }
 
@@ -26,7 +26,11 @@ impl RequestTemplates {
                 Ok(value) => compiled.push((
                     content_type.to_ascii_lowercase().into(),
                     value,
-                    Template::parse(text),
+                    MappingTemplate::compile(
+                        text,
+                        &format!("requestTemplates.{content_type}"),
+                        problems,
+                    ),
                 )),
                 Err(_) => problems.push(format!(
                     "requestTemplates: {content_type:?} is not a content type"
@@ -44,7 +48,7 @@ impl RequestTemplates {
     pub(crate) fn select(
         &self,
         content_type: Option<&str>,
-    ) -> Result<Option<(&HeaderValue, &Template)>, GatewayError> {
+    ) -> Result<Option<(&HeaderValue, &MappingTemplate)>, GatewayError> {
         let wanted = content_type.map_or("application/json", media_type);
         let found = self
             .templates

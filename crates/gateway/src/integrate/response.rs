@@ -7,11 +7,12 @@ use http::{HeaderMap, Response, StatusCode};
 use regex::Regex;
 use turnpike_model::IntegrationResponse;
 
+use super::mapping_template::MappingTemplate;
 use super::request::media_type;
 use crate::body::ResponseBody;
 use crate::context::RequestContext;
-use crate::mapping::{header_target, MethodRequest, ValueSource};
-use crate::template::Template;
+use crate::gateway_response::GatewayError;
+use crate::mapping::{header_target, Bodies, MethodRequest, ValueSource};
 
 static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 
@@ -23,7 +24,9 @@ pub(crate) struct CompiledIntegrationResponse {
     selection: Option<Regex>,
     headers: Vec<(HeaderName, ValueSource)>,
     /// (lower-case content type, its header value, template).
-    templates: Vec<(Box<str>, HeaderValue, Template)>,
+    templates: Vec<(Box<str>, HeaderValue, MappingTemplate)>,
+    /// True when a header maps from the integration response's body.
+    reads_body: bool,
 }
 
 /// An integration's `responses`, in document order.
@@ -64,7 +67,14 @@ impl IntegrationResponses {
                     Ok(value) => templates.push((
                         content_type.to_ascii_lowercase().into(),
                         value,
-                        Template::parse(text),
+                        MappingTemplate::compile(
+                            text,
+                            &format!(
+                                "responses.{}.responseTemplates.{content_type}",
+                                response.selection_pattern
+                            ),
+                            problems,
+                        ),
                     )),
                     Err(_) => problems.push(format!(
                         "responses.{}: {content_type:?} is not a content type",
@@ -75,6 +85,7 @@ impl IntegrationResponses {
             entries.push(CompiledIntegrationResponse {
                 status,
                 selection: response.selection_regex.clone(),
+                reads_body: headers.iter().any(|(_, s)| s.reads_integration_body()),
                 headers,
                 templates,
             });
@@ -102,35 +113,68 @@ impl IntegrationResponses {
 
 impl CompiledIntegrationResponse {
     /// The method response: this response's status and mapped headers, and its template rendered
-    /// (chosen by the request's `Accept`, else `application/json`, else the first), or `passthrough`
-    /// when it has none.
-    pub(crate) fn respond(
+    /// with `$input` over the integration's `body` (chosen by the request's `Accept`, else
+    /// `application/json`, else the first), or the body as it came when it has none. The template's
+    /// `$context.responseOverride.status` / `.header.X` win over both.
+    pub(crate) async fn respond(
         &self,
         ctx: &RequestContext,
         request: &MethodRequest<'_>,
         integration_headers: Option<&HeaderMap>,
-        passthrough: ResponseBody,
-    ) -> Response<ResponseBody> {
-        let (content_type, body) = match self.template_for(request.headers) {
-            Some((value, template)) => (value.clone(), ResponseBody::full(template.render(ctx))),
-            None => (APPLICATION_JSON.clone(), passthrough),
+        body: ResponseBody,
+    ) -> Result<Response<ResponseBody>, GatewayError> {
+        let template = self.template_for(request.headers);
+        let (text, streamed) = if template.is_some() || self.reads_body {
+            (Some(read_text(body).await?), None)
+        } else {
+            (None, Some(body))
+        };
+        let (content_type, body, overrides) = match (template, &text, streamed) {
+            (Some((value, template)), Some(text), _) => {
+                let rendered = template.render(text, request, ctx)?;
+                (
+                    value.clone(),
+                    ResponseBody::full(rendered.body),
+                    Some(rendered.overrides),
+                )
+            }
+            (_, Some(text), _) => (
+                APPLICATION_JSON.clone(),
+                ResponseBody::full(text.clone()),
+                None,
+            ),
+            (_, None, streamed) => (
+                APPLICATION_JSON.clone(),
+                streamed.unwrap_or_else(ResponseBody::empty),
+                None,
+            ),
         };
         let mut response = Response::new(body);
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, content_type);
+        let bodies = Bodies {
+            request: None,
+            integration: text.as_deref(),
+        };
         for (name, source) in &self.headers {
             let value = source
-                .resolve(request, ctx, integration_headers)
+                .resolve_in(request, ctx, integration_headers, bodies)
                 .and_then(|v| HeaderValue::from_str(&v).ok());
             if let Some(value) = value {
                 headers.insert(name.clone(), value);
             }
         }
-        response
+        if let Some(overrides) = overrides {
+            apply_response_overrides(&mut response, &overrides);
+        }
+        Ok(response)
     }
 
-    fn template_for(&self, request_headers: &HeaderMap) -> Option<(&HeaderValue, &Template)> {
+    fn template_for(
+        &self,
+        request_headers: &HeaderMap,
+    ) -> Option<(&HeaderValue, &MappingTemplate)> {
         let accepted = request_headers
             .get_all(ACCEPT)
             .iter()
@@ -152,6 +196,37 @@ impl CompiledIntegrationResponse {
             })
             .or_else(|| self.templates.first())
             .map(|(_, value, template)| (value, template))
+    }
+}
+
+/// `$context.responseOverride.status` and `.header.X` onto the method response.
+fn apply_response_overrides(
+    response: &mut Response<ResponseBody>,
+    overrides: &turnpike_vtl::Overrides,
+) {
+    if let Some(status) = overrides
+        .response_status
+        .and_then(|s| StatusCode::from_u16(s).ok())
+    {
+        *response.status_mut() = status;
+    }
+    for (name, value) in &overrides.response_headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+}
+
+/// The integration's body as text, for templates and body mappings; a back end that breaks off
+/// mid-body is INTEGRATION_FAILURE (504).
+async fn read_text(body: ResponseBody) -> Result<String, GatewayError> {
+    use http_body_util::BodyExt;
+    match body.collect().await {
+        Ok(collected) => Ok(String::from_utf8_lossy(&collected.to_bytes()).into_owned()),
+        Err(_) => Err(GatewayError::integration_failure()),
     }
 }
 
@@ -204,7 +279,10 @@ mod tests {
             query: None,
             path_params: None,
         };
-        let response = r.respond(&ctx, &request, upstream, ResponseBody::full(passthrough));
+        let response = r
+            .respond(&ctx, &request, upstream, ResponseBody::full(passthrough))
+            .await
+            .unwrap();
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.into_body().collect().await.unwrap().to_bytes();
@@ -268,5 +346,54 @@ mod tests {
         assert_eq!(status, 200);
         assert_eq!(body, "raw body");
         assert_eq!(headers["content-type"], "application/json");
+    }
+
+    #[tokio::test]
+    async fn templates_read_the_body_and_override_status_and_headers() {
+        let responses = compiled(&[response(
+            "default",
+            200,
+            &[
+                ("method.response.header.X-Id", "integration.response.body.id"),
+                ("method.response.header.X-Over", "'mapped'"),
+            ],
+            &[(
+                "application/json",
+                "#set($context.responseOverride.status = 201)#set($context.responseOverride.header.X-Over = 'template'){\"pet\": \"$input.path('$.name')\", \"n\": $input.json('$.tags')}",
+            )],
+        )]);
+        let (status, headers, body) = respond(
+            responses.select("200").unwrap(),
+            &HeaderMap::new(),
+            None,
+            r#"{"id": "p-1", "name": "Rex", "tags": ["a"]}"#,
+        )
+        .await;
+        assert_eq!(status, 201);
+        assert_eq!(body, r#"{"pet": "Rex", "n": ["a"]}"#);
+        assert_eq!(headers["x-id"], "p-1");
+        assert_eq!(headers["x-over"], "template");
+    }
+
+    #[tokio::test]
+    async fn a_body_mapping_without_template_keeps_the_body() {
+        let responses = compiled(&[response(
+            "default",
+            200,
+            &[(
+                "method.response.header.X-Id",
+                "integration.response.body.id",
+            )],
+            &[],
+        )]);
+        let (_, headers, body) = respond(
+            responses.select("200").unwrap(),
+            &HeaderMap::new(),
+            None,
+            r#"{"id": 5}"#,
+        )
+        .await;
+        assert_eq!(body, r#"{"id": 5}"#);
+        assert_eq!(headers["x-id"], "5");
     }
 }

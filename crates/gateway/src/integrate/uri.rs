@@ -215,6 +215,30 @@ pub(crate) fn append_raw_query(uri: &mut String, query: &str) {
     uri.push_str(query);
 }
 
+/// Drops the query parameters named in `names` from `uri`'s query string.
+pub(crate) fn remove_query_params<'n>(
+    uri: &mut String,
+    names: impl Iterator<Item = &'n String> + Clone,
+) {
+    let Some((base, query)) = uri.split_once('?') else {
+        return;
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let key = pair.split_once('=').map_or(*pair, |(k, _)| k);
+            let key = percent_encoding::percent_decode_str(key).decode_utf8_lossy();
+            !pair.is_empty() && !names.clone().any(|n| *n == key)
+        })
+        .collect();
+    let rebuilt = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    *uri = rebuilt;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,5 +366,19 @@ mod tests {
         let mut uri = "http://b/x".to_string();
         append_raw_query(&mut uri, "");
         assert_eq!(uri, "http://b/x");
+    }
+
+    #[test]
+    fn removes_named_query_parameters() {
+        let names = ["drop".to_string(), "a b".to_string()];
+        let mut uri = "http://b/p?keep=1&drop=2&a%20b=3&drop&x".to_string();
+        remove_query_params(&mut uri, names.iter());
+        assert_eq!(uri, "http://b/p?keep=1&x");
+        let mut uri = "http://b/p?drop=1".to_string();
+        remove_query_params(&mut uri, names.iter());
+        assert_eq!(uri, "http://b/p");
+        let mut uri = "http://b/p".to_string();
+        remove_query_params(&mut uri, names.iter());
+        assert_eq!(uri, "http://b/p");
     }
 }

@@ -13,6 +13,7 @@
 
 mod authorizer;
 mod context;
+mod cors;
 mod document;
 mod gateway_responses;
 mod integration;
@@ -27,6 +28,7 @@ mod reference;
 mod sam;
 mod security;
 mod unsupported;
+mod validation;
 mod values;
 
 use std::path::Path;

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::context::{At, Ctx, Node};
-use super::{gateway_responses, paths, security, unsupported, LoadOptions};
+use super::{cors, gateway_responses, paths, security, unsupported, validation, LoadOptions};
 use crate::api::{Api, ApiKind};
 use crate::id::api_id_from_title;
 
@@ -59,9 +59,11 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, source: &Path) -> Option<Api> {
     {
         ctx.handle(&shared);
     }
+    let cors = cors::resolve(ctx, &root);
+    let validators = validation::validators(ctx, &root);
     let mut routes = root
         .get("paths")
-        .map(|p| paths::resolve(ctx, &p))
+        .map(|p| paths::resolve(ctx, &p, &validators))
         .unwrap_or_default();
     security::apply(ctx, &root, &schemes, &mut routes);
     unsupported::extensions(ctx, &root);
@@ -83,6 +85,8 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, source: &Path) -> Option<Api> {
             .collect(),
         api_key_source,
         resource_policy,
+        cors,
+        method_throttles: Vec::new(),
     })
 }
 

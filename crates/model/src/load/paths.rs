@@ -6,7 +6,9 @@ use super::context::{At, Ctx, Node};
 use super::integration::{self, Route as RouteInfo};
 use super::path_template::{self, ResourceTree, Template};
 use super::reference;
+use super::validation::{self, Validators};
 use crate::api::{ApiKind, HttpMethod, Integration, Route, RouteKey};
+use crate::validation::RequestValidation;
 
 const OPERATIONS: &[(&str, HttpMethod)] = &[
     ("get", HttpMethod::Get),
@@ -45,17 +47,27 @@ struct PathItem<'a> {
 }
 
 /// Resolves `paths` into routes, in document order.
-pub(crate) fn resolve<'d>(ctx: &mut Ctx<'d>, paths: &Node<'d>) -> Vec<Route> {
+pub(crate) fn resolve<'d>(
+    ctx: &mut Ctx<'d>,
+    paths: &Node<'d>,
+    validators: &Validators,
+) -> Vec<Route> {
     let mut state = Routes::default();
     if ctx.object(paths, "paths").is_some() {
         for (path, item) in paths.entries() {
-            path_item(ctx, &mut state, path, item);
+            path_item(ctx, &mut state, validators, path, item);
         }
     }
     state.routes
 }
 
-fn path_item<'d>(ctx: &mut Ctx<'d>, state: &mut Routes, path: &str, node: Node<'d>) {
+fn path_item<'d>(
+    ctx: &mut Ctx<'d>,
+    state: &mut Routes,
+    validators: &Validators,
+    path: &str,
+    node: Node<'d>,
+) {
     let is_default = ctx.kind == ApiKind::Http && path == DEFAULT_PATH;
     let template = if is_default {
         None
@@ -96,7 +108,10 @@ fn path_item<'d>(ctx: &mut Ctx<'d>, state: &mut Routes, path: &str, node: Node<'
     };
     for (key, member) in node.entries() {
         match OPERATIONS.iter().find(|(name, _)| *name == key) {
-            Some((_, method)) => operation(ctx, state, &item, *method, &member),
+            Some((_, method)) => {
+                let validation = validation::for_operation(ctx, validators, &node, &member);
+                operation(ctx, state, &item, *method, &member, validation)
+            }
             None => other_member(ctx, path, key, &member),
         }
     }
@@ -121,6 +136,7 @@ fn operation<'d>(
     item: &PathItem<'_>,
     method: HttpMethod,
     node: &Node<'d>,
+    validation: Option<RequestValidation>,
 ) {
     if method == HttpMethod::Any {
         ctx.handle(node);
@@ -158,6 +174,7 @@ fn operation<'d>(
     if let Some(integration) = integration.filter(|_| routable && !duplicate) {
         state.routes.push(Route {
             operation_id,
+            validation,
             ..Route::new(key, node.ptr.clone(), integration)
         });
     }

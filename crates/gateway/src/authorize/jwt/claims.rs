@@ -15,6 +15,7 @@ pub(crate) struct Claims {
 
 impl Claims {
     /// The payload as the token carries it.
+    #[cfg(test)]
     pub(crate) fn claims(&self) -> &Map<String, Value> {
         &self.claims
     }

@@ -10,6 +10,7 @@ mod jwks;
 mod key;
 mod rejection;
 mod token;
+mod verified;
 
 #[cfg(test)]
 mod tests;
@@ -18,10 +19,13 @@ use std::time::{Duration, SystemTime};
 
 pub(crate) use claims::Claims;
 pub(crate) use rejection::JwtRejection;
-pub(crate) use token::{bearer_token, MAX_TOKEN_BYTES};
+pub(crate) use token::bearer_token;
+#[cfg(test)]
+pub(crate) use token::MAX_TOKEN_BYTES;
 
 use crate::integrate::UpstreamClient;
 use jwks::{KeySet, KeySource, Lookup};
+use verified::VerifiedTokens;
 
 /// What a JWT or Cognito authorizer accepts.
 #[derive(Debug, Clone)]
@@ -43,6 +47,8 @@ pub(crate) struct JwtConfig {
 pub(crate) struct JwtVerifier {
     config: JwtConfig,
     keys: KeySet,
+    /// Boxed: the verifier lives in an enum variant beside much smaller ones.
+    verified: Box<VerifiedTokens>,
 }
 
 impl std::fmt::Debug for JwtVerifier {
@@ -68,7 +74,14 @@ impl JwtVerifier {
         JwtVerifier {
             keys: KeySet::new(source, client),
             config,
+            verified: Box::default(),
         }
+    }
+
+    /// How many verified signatures are remembered (tests).
+    #[cfg(test)]
+    pub(crate) fn remembered(&self) -> usize {
+        self.verified.len()
     }
 
     /// This verifier, refetching keys at most once per `interval` (tests).
@@ -99,6 +112,7 @@ impl JwtVerifier {
         if token.is_empty() {
             return Err(JwtRejection::Missing);
         }
+        let digest = VerifiedTokens::digest(token);
         let token = token::parse(token)?;
         // Refuse algorithms no JWKS key can have before looking keys up, so `none`/HS256 tokens
         // cannot trigger a refetch.
@@ -120,8 +134,11 @@ impl JwtVerifier {
         if key.alg.name() != token.alg {
             return Err(JwtRejection::Algorithm(token.alg));
         }
-        if !key.verify(token.signing_input.as_bytes(), &token.signature) {
-            return Err(JwtRejection::Signature);
+        if !self.verified.verified_by(&digest, &key) {
+            if !key.verify(token.signing_input.as_bytes(), &token.signature) {
+                return Err(JwtRejection::Signature);
+            }
+            self.verified.remember(digest, key);
         }
         claims::check(&self.config, token.claims, required_scopes, now)
     }

@@ -55,7 +55,9 @@ impl JwtRejection {
         }
     }
 
-    /// The response body, exactly as API Gateway sends it.
+    /// The response body, exactly as API Gateway sends it (the stage renders it through the
+    /// gateway responses; tests check the two agree).
+    #[cfg(test)]
     pub(crate) fn body(&self) -> &'static str {
         match self.status() {
             403 => r#"{"message":"Forbidden"}"#,

@@ -24,7 +24,7 @@ pub(crate) struct Credentials {
 
 /// A credentials file that cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub(crate) enum CredentialsError {
+pub enum CredentialsError {
     #[error("cannot read {path}: {message}")]
     Read { path: String, message: String },
     #[error("{path}:{line}: expected `[profile]` or `key = value`")]

@@ -20,7 +20,8 @@ use std::time::SystemTime;
 use http::HeaderMap;
 use ring::hmac;
 
-pub(crate) use credentials::{Credentials, CredentialsError};
+pub(crate) use credentials::Credentials;
+pub use credentials::CredentialsError;
 pub(crate) use rejection::SigV4Rejection;
 
 use parse::{Placement, SignedAuth};
@@ -75,6 +76,7 @@ impl SigV4Verifier {
     }
 
     /// This verifier, requiring credential scopes of `region` instead.
+    #[cfg(test)]
     pub(crate) fn with_region(mut self, region: impl Into<String>) -> SigV4Verifier {
         self.region = region.into();
         self

@@ -36,6 +36,7 @@ pub(crate) enum SigV4Rejection {
 
 impl SigV4Rejection {
     /// Always 403.
+    #[cfg(test)]
     pub(crate) fn status(&self) -> u16 {
         403
     }

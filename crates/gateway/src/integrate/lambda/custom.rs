@@ -99,9 +99,14 @@ impl LambdaCustomIntegration {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
         let template = self.request_templates.select(content_type)?;
+        let body = crate::limits::read_body(body, max_body_bytes).await?;
         let payload = match template {
-            Some((_, template)) => Bytes::from(template.render(ctx)),
-            None => crate::limits::read_body(body, max_body_bytes).await?,
+            Some((_, template)) => Bytes::from(
+                template
+                    .render(&String::from_utf8_lossy(&body), &request, ctx)?
+                    .body,
+            ),
+            None => body,
         };
         let payload = if payload.iter().all(u8::is_ascii_whitespace) {
             Bytes::from_static(b"{}")
@@ -140,7 +145,9 @@ impl LambdaCustomIntegration {
         ctx.integration_status = Some(200);
         let ctx: &RequestContext = ctx;
         let (selected, body) = self.select(ctx, &function.name, produced)?;
-        Ok(selected.respond(ctx, &request, None, ResponseBody::full(body)))
+        selected
+            .respond(ctx, &request, None, ResponseBody::full(body))
+            .await
     }
 
     /// The integration response for what the function produced, and the body it passes on.

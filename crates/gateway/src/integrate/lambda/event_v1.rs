@@ -10,13 +10,16 @@
 //! integrations for HTTP APIs").
 //!
 //! `requestContext` is in AWS's (alphabetical) order. Its `identity` holds the caller fields AWS
-//! sends as `null` without IAM or Cognito authorization, plus `sourceIp` and `userAgent`; the
+//! sends as `null` without IAM or Cognito authorization (an AWS_IAM route's signer fills
+//! `accessKey`, `accountId`, `caller`, `user` and `userArn`), plus `sourceIp` and `userAgent`; the
 //! `apiKey`, `apiKeyId` and `clientCert` of older examples are absent from AWS's 2024 events and
 //! left out. `deploymentId` and `authorizer` are not sent: there are no deployment ids or
 //! authorizers yet.
 
 use serde_json::{Map, Value};
 use turnpike_model::ApiKind;
+
+use crate::authorize::sigv4::CallerIdentity;
 
 use super::request::{multi_values, object_or_null, single_values, ProxyRequest};
 
@@ -124,17 +127,24 @@ fn identity(request: &ProxyRequest<'_>) -> Value {
     for name in IDENTITY_BEFORE_SOURCE_IP {
         identity.insert(name.into(), Value::Null);
     }
+    // An AWS_IAM route's verified signer; null for everyone else.
+    let caller = request.ctx.identity.as_deref();
+    let signer =
+        |field: fn(&CallerIdentity) -> &str| caller.map_or(Value::Null, |c| field(c).into());
+    identity.insert("accessKey".into(), signer(|c| &c.access_key));
+    identity.insert("accountId".into(), signer(|c| &c.account_id));
+    identity.insert("caller".into(), signer(|c| &c.caller));
     identity.insert(
         "sourceIp".into(),
         request.ctx.source_ip().to_string().into(),
     );
-    identity.insert("user".into(), Value::Null);
+    identity.insert("user".into(), signer(|c| &c.user));
     let user_agent = request
         .ctx
         .user_agent
         .as_deref()
         .map_or(Value::Null, Value::from);
     identity.insert("userAgent".into(), user_agent);
-    identity.insert("userArn".into(), Value::Null);
+    identity.insert("userArn".into(), signer(|c| &c.user_arn));
     Value::Object(identity)
 }

@@ -11,7 +11,7 @@ use super::events::EventRoute;
 use super::resolved::{RNode, RVal, Raw};
 use super::resources::{api_id, SERVERLESS_API};
 use super::stack::Stack;
-use super::{auth, body};
+use super::{auth, body, cors};
 use crate::api::{Api, ApiKind};
 use crate::load::context::At;
 use crate::stage::Stage;
@@ -70,8 +70,6 @@ const HTTP_PROPERTIES: &[&str] = &[
 
 /// Properties whose behaviour Turnpike does not have yet, and what is planned.
 const NOT_YET: &[(&str, &str)] = &[
-    ("Cors", "CORS is planned"),
-    ("CorsConfiguration", "CORS is planned"),
     (
         "GatewayResponses",
         "give them as x-amazon-apigateway-gateway-responses in DefinitionBody",
@@ -153,6 +151,7 @@ pub(super) fn build<'d>(
             }
             let api_auth = auth::read(stack, &props, decl.kind);
             auth::apply(stack, &mut doc, &api_auth, events);
+            cors::apply(stack, &mut doc, &props, decl.kind);
             body::resolve(stack, &doc, decl.kind)?
         }
     };
@@ -164,6 +163,9 @@ pub(super) fn build<'d>(
         api.name = name;
     }
     api.binary_media_types.extend(binary_media_types);
+    if decl.kind == ApiKind::Rest {
+        api.method_throttles = super::method_settings::read(stack, &props);
+    }
     Some((api, stage))
 }
 

@@ -16,16 +16,19 @@ mod auth;
 mod body;
 mod code;
 mod conditions;
+mod cors;
 mod definition;
 mod events;
 mod function;
 mod globals;
 mod intrinsics;
+mod method_settings;
 mod parameters;
 mod resolved;
 mod resources;
 mod stack;
 mod sub;
+mod usage_plans;
 
 #[cfg(test)]
 mod tests;
@@ -244,6 +247,9 @@ fn template<'d>(
                     ptr,
                     implicit: false,
                 });
+            }
+            usage_plans::USAGE_PLAN | usage_plans::API_KEY | usage_plans::USAGE_PLAN_KEY => {
+                usage_plans::read(stack, id, kind, &node, &mut template.usage_plans);
             }
             other => template.ignored.push((id.clone(), other.to_owned())),
         }

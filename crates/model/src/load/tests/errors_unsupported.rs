@@ -46,14 +46,8 @@ components:
         [
             not_yet(4, 1, "/x-amazon-apigateway-endpoint-configuration"),
             not_yet(5, 1, "/x-amazon-apigateway-minimum-compression-size"),
-            not_yet(6, 1, "/x-amazon-apigateway-request-validators"),
             not_yet(7, 1, "/x-amazon-apigateway-documentation"),
             not_yet(10, 5, "/tags/0/x-amazon-apigateway-tag-value"),
-            not_yet(
-                14,
-                7,
-                "/paths/~1pets/get/x-amazon-apigateway-request-validator"
-            ),
             // Authorizers are supported; this one lacks its function.
             e(
                 23,
@@ -66,24 +60,16 @@ components:
 }
 
 #[test]
-fn http_api_cors_and_auth_extensions() {
+fn http_api_auth_extension() {
     let text = "openapi: 3.0.1\ninfo: {title: t}\nx-amazon-apigateway-importexport-version: '1.0'\nx-amazon-apigateway-cors: {allowOrigins: ['*']}\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-auth: {type: AWS_IAM}\n      x-amazon-apigateway-integration: {type: http_proxy, uri: 'http://h/a'}\n";
     assert_eq!(
         load_errors("api.yaml", text),
-        [
-            e(
-                4,
-                1,
-                "/x-amazon-apigateway-cors",
-                "x-amazon-apigateway-cors is not supported yet by Turnpike"
-            ),
-            e(
-                8,
-                7,
-                "/paths/~1a/get/x-amazon-apigateway-auth",
-                "x-amazon-apigateway-auth is not supported yet by Turnpike"
-            ),
-        ]
+        [e(
+            8,
+            7,
+            "/paths/~1a/get/x-amazon-apigateway-auth",
+            "x-amazon-apigateway-auth is not supported yet by Turnpike"
+        ),]
     );
 }
 

@@ -168,3 +168,48 @@ fn rejections_render_as_api_gateway_answers() {
         r#"{"message":"Unauthorized"}"#
     );
 }
+
+#[tokio::test]
+async fn a_verified_signature_is_remembered_but_the_claims_are_checked_every_time() {
+    let key = TestKey::rsa("rsa-1");
+    let issuer = Issuer::start(jwks(&[&key])).await;
+    let verifier = JwtVerifier::new(issuer.config(), client());
+    let token = key.sign(&claims(&issuer.url));
+    assert!(verifier.verify(&token, &[]).await.is_ok());
+    assert!(verifier.verify(&token, &[]).await.is_ok());
+    assert_eq!(verifier.remembered(), 1);
+    // The same token an hour later: the remembered signature does not make it valid.
+    let later = SystemTime::now() + Duration::from_secs(7200);
+    assert_eq!(
+        verifier.verify_at(&token, &[], later).await,
+        Err(JwtRejection::Expired)
+    );
+    // Nor does it carry a scope the token lacks.
+    assert_eq!(
+        verifier.verify(&token, &["admin".to_owned()]).await,
+        Err(JwtRejection::Scope)
+    );
+    // A forged token never gets remembered.
+    let forged = format!("{}x", token.trim_end_matches('='));
+    assert!(verifier.verify(&forged, &[]).await.is_err());
+    assert_eq!(verifier.remembered(), 1);
+}
+
+#[test]
+fn a_remembered_signature_counts_only_for_the_key_that_verified_it() {
+    let (first, second) = (TestKey::rsa("same-kid"), TestKey::rsa("same-kid"));
+    let parse = |k: &TestKey| {
+        super::super::key::parse_jwks(jwks(&[k]).as_bytes())
+            .unwrap()
+            .remove(0)
+    };
+    let (first, second) = (parse(&first), parse(&second));
+    let tokens = super::super::verified::VerifiedTokens::default();
+    let digest = super::super::verified::VerifiedTokens::digest("a.b.c");
+    tokens.remember(digest, first.clone());
+    assert!(tokens.verified_by(&digest, &first));
+    // The issuer rotated the key behind the same kid: the token must be verified again.
+    assert!(!tokens.verified_by(&digest, &second));
+    let other = super::super::verified::VerifiedTokens::digest("a.b.d");
+    assert!(!tokens.verified_by(&other, &first));
+}

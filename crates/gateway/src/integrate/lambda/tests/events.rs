@@ -504,3 +504,38 @@ fn the_restapis_path_form_gives_the_same_paths() {
     assert_eq!(event["path"], "/");
     assert_eq!(event["requestContext"]["path"], "/dev");
 }
+
+#[test]
+fn payload_1_0_identity_names_the_sigv4_caller_of_an_iam_route() {
+    let pets = api(
+        "Pets",
+        ApiKind::Rest,
+        vec![route(
+            "GET",
+            "/pets",
+            lambda("echo", PayloadFormatVersion::V1),
+        )],
+    );
+    let mut problems = Vec::new();
+    let integration = LambdaIntegration::compile(&pets.routes[0].integration, &mut problems);
+    let (parts, ()) = Request::get("/dev/pets").body(()).unwrap().into_parts();
+    let mut ctx = context_for(Request::from_parts(parts.clone(), ()), vec![pets]);
+    ctx.identity = Some(Arc::new(crate::authorize::sigv4::CallerIdentity {
+        access_key: "AKIDEXAMPLE".into(),
+        account_id: "123456789012".into(),
+        caller: "AKIDEXAMPLE".into(),
+        user: "AKIDEXAMPLE".into(),
+        user_arn: "arn:aws:iam::123456789012:user/default".into(),
+    }));
+    let event = integration.event(ApiKind::Rest, &ctx, &parts, None, b"");
+    let identity = &event["requestContext"]["identity"];
+    assert_eq!(identity["accessKey"], "AKIDEXAMPLE");
+    assert_eq!(identity["accountId"], "123456789012");
+    assert_eq!(identity["caller"], "AKIDEXAMPLE");
+    assert_eq!(identity["user"], "AKIDEXAMPLE");
+    assert_eq!(
+        identity["userArn"],
+        "arn:aws:iam::123456789012:user/default"
+    );
+    assert_eq!(identity["cognitoIdentityId"], Value::Null);
+}

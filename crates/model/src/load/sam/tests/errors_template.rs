@@ -243,7 +243,7 @@ fn apis_without_stage_with_two_definitions_or_with_features_not_yet_served() {
             &path,
             &with_api(&[
                 "StageName: dev",
-                "Cors: \"'*'\"",
+                "CanarySetting: {PercentTraffic: 10}",
                 "Variables: {'bad-name': x}"
             ])
         ),
@@ -251,8 +251,8 @@ fn apis_without_stage_with_two_definitions_or_with_features_not_yet_served() {
             e(
                 14,
                 7,
-                "/Resources/Api/Properties/Cors",
-                "Cors is not supported yet by Turnpike (CORS is planned)"
+                "/Resources/Api/Properties/CanarySetting",
+                "CanarySetting is not supported yet by Turnpike (canary deployments are planned)"
             ),
             e(
                 15,

@@ -8,11 +8,13 @@ use crate::error::LoadError;
 use crate::function::Template;
 
 mod auth;
+mod cors;
 mod errors_functions;
 mod errors_template;
 mod example;
 mod hello_world;
 mod intrinsics;
+mod traffic;
 
 /// A directory of its own for one test (tests run in parallel), holding the given code
 /// directories; returns the path its `template.yaml` would have.
