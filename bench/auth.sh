@@ -18,6 +18,8 @@
 # release, writes every file into a temporary directory and stops everything it started on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
@@ -26,8 +28,6 @@ ROUNDS=${ROUNDS:-3}
 JWKS_PORT=${JWKS_PORT:-18095}
 TURNPIKE_PORT=${TURNPIKE_PORT:-18096}
 ISSUER=https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench
-
-log() { printf '==> %s\n' "$*" >&2; }
 
 if ! command -v wrk >/dev/null 2>&1; then
     log "installing wrk"
@@ -141,20 +141,8 @@ paths:
       $MOCK
 API
 
-wait_for_port() {
-    local port=$1
-    for _ in $(seq 1 100); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "nothing listens on port $port" >&2
-    return 1
-}
-
 # The status line of GET path with an Authorization header (no curl needed).
-status_of() {
+status_with_auth() {
     local path=$1 auth=$2
     exec 3<>"/dev/tcp/127.0.0.1/$TURNPIKE_PORT"
     printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: %s\r\nConnection: close\r\n\r\n' \
@@ -181,7 +169,7 @@ wait_for_port "$TURNPIKE_PORT"
 declare -A PATHS=([open]=/dev/open [jwt]=/dev/jwt [cache]=/dev/cache)
 declare -A AUTH=([open]=none [jwt]="$TOKEN" [cache]=allow)
 for name in open jwt cache; do
-    status=$(status_of "${PATHS[$name]}" "${AUTH[$name]}")
+    status=$(status_with_auth "${PATHS[$name]}" "${AUTH[$name]}")
     case $status in
         "HTTP/1.1 200"*) ;;
         *)
@@ -193,23 +181,12 @@ for name in open jwt cache; do
 done
 # The token must matter: without it the protected routes refuse.
 for name in jwt cache; do
-    status=$(status_of "${PATHS[$name]}" "wrong")
+    status=$(status_with_auth "${PATHS[$name]}" "wrong")
     case $status in
         "HTTP/1.1 401"* | "HTTP/1.1 403"*) ;;
         *) echo "$name: a wrong token was answered '$status'" >&2; exit 1 ;;
     esac
 done
-
-# Milliseconds from a wrk latency such as 850.00us, 1.23ms, 2.01s.
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0
-        if (v ~ /us$/) n /= 1000
-        else if (v ~ /ms$/) n = n
-        else if (v ~ /s$/) n *= 1000
-        printf "%.3f", n
-    }'
-}
 
 declare -A RPS_ROUNDS P99_ROUNDS RPS P99
 run_wrk() {
@@ -220,14 +197,12 @@ run_wrk() {
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
         -H "Authorization: ${AUTH[$name]}" "$url")
     if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
-        echo "$name: $(grep 'Non-2xx' <<<"$out"); now: $(status_of "${PATHS[$name]}" "${AUTH[$name]}")" >&2
+        echo "$name: $(grep 'Non-2xx' <<<"$out"); now: $(status_with_auth "${PATHS[$name]}" "${AUTH[$name]}")" >&2
         exit 1
     fi
     RPS_ROUNDS[$name]+=" $(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
     P99_ROUNDS[$name]+=" $(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
 }
-
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # Rounds interleave the targets, so a neighbour's load on a shared machine hits all alike.
 for round in $(seq 1 "$ROUNDS"); do

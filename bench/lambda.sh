@@ -12,6 +12,8 @@
 # writes every file into a temporary directory and stops everything it started on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
@@ -19,8 +21,6 @@ CONNECTIONS=${CONNECTIONS:-16}
 ROUNDS=${ROUNDS:-3}
 ECHO_PORT=${ECHO_PORT:-18091}
 TURNPIKE_PORT=${TURNPIKE_PORT:-18093}
-
-log() { printf '==> %s\n' "$*" >&2; }
 
 if ! command -v wrk >/dev/null 2>&1; then
     log "installing wrk"
@@ -85,27 +85,6 @@ paths:
         uri: http://127.0.0.1:$ECHO_PORT/echo
 API
 
-wait_for_port() {
-    local port=$1
-    for _ in $(seq 1 100); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "nothing listens on port $port" >&2
-    return 1
-}
-
-# The status line of GET path on port (no curl needed).
-status_of() {
-    local port=$1 path=$2
-    exec 3<>"/dev/tcp/127.0.0.1/$port"
-    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$path" >&3
-    head -n 1 <&3 | tr -d '\r'
-    exec 3<&-
-}
-
 log "starting the echo server (:$ECHO_PORT)"
 "$FIXTURE_TARGET/release/echo-server" "$ECHO_PORT" &
 PIDS+=($!)
@@ -133,17 +112,6 @@ for name in lambda proxy; do
     esac
 done
 
-# Milliseconds from a wrk latency such as 850.00us, 1.23ms, 2.01s.
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0
-        if (v ~ /us$/) n /= 1000
-        else if (v ~ /ms$/) n = n
-        else if (v ~ /s$/) n *= 1000
-        printf "%.3f", n
-    }'
-}
-
 declare -A RPS_ROUNDS P50_ROUNDS P99_ROUNDS RPS P50 P99
 run_wrk() {
     local name=$1 round=$2 url=${URLS[$1]}
@@ -160,8 +128,6 @@ run_wrk() {
     P50_ROUNDS[$name]+=" $(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")"
     P99_ROUNDS[$name]+=" $(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
 }
-
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # Rounds interleave the targets, so a neighbour's load on a shared machine hits both alike.
 for round in $(seq 1 "$ROUNDS"); do

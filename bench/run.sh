@@ -9,6 +9,8 @@
 # into a temporary directory and stops everything it started on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
@@ -17,8 +19,6 @@ ROUNDS=${ROUNDS:-3}
 UPSTREAM_PORT=${UPSTREAM_PORT:-18081}
 NGINX_PROXY_PORT=${NGINX_PROXY_PORT:-18082}
 TURNPIKE_PORT=${TURNPIKE_PORT:-18083}
-
-log() { printf '==> %s\n' "$*" >&2; }
 
 install_tools() {
     local missing=()
@@ -134,27 +134,6 @@ paths:
               application/json: '{"id":1,"type":"dog","price":249.99,"name":"Rex","tags":["good","boy"],"owner":"turnpike-bench"}'
 API
 
-wait_for_port() {
-    local port=$1
-    for _ in $(seq 1 100); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "nothing listens on port $port" >&2
-    return 1
-}
-
-# The status line of GET path on port (no curl needed).
-status_of() {
-    local port=$1 path=$2
-    exec 3<>"/dev/tcp/127.0.0.1/$port"
-    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$path" >&3
-    head -n 1 <&3 | tr -d '\r'
-    exec 3<&-
-}
-
 log "starting nginx (upstream :$UPSTREAM_PORT, proxy hop :$NGINX_PROXY_PORT)"
 "$NGINX" -p "$WORK" -c "$WORK/upstream.conf" -e "$WORK/upstream-error.log" &
 PIDS+=($!)
@@ -190,32 +169,11 @@ for name in nginx proxy mock; do
     esac
 done
 
-# Milliseconds from a wrk latency such as 850.00us, 1.23ms, 2.01s.
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0
-        if (v ~ /us$/) n /= 1000
-        else if (v ~ /ms$/) n = n
-        else if (v ~ /s$/) n *= 1000
-        printf "%.3f", n
-    }'
-}
-
 # Each round runs every target once, interleaved, so that a neighbour's burst of load on this
 # shared machine hits all targets alike; the report takes each target's median round.
 declare -A RPS_ROUNDS P99_ROUNDS CPU_ROUNDS RPS P99 CPU
 declare -A SERVER_PID=([nginx]=$NGINX_PROXY_PID [proxy]=$TURNPIKE_PID [mock]=$TURNPIKE_PID)
 CLK_TCK=$(getconf CLK_TCK)
-
-# CPU clock ticks (user + system) spent so far by a process and its children (nginx's workers).
-cpu_ticks() {
-    local total=0 pid
-    for pid in "$1" $(pgrep -P "$1" || true); do
-        # Fields 14 and 15 of /proc/PID/stat, counted after the ")" that ends the command name.
-        total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
-    done
-    echo "$total"
-}
 
 run_wrk() {
     local name=$1 round=$2 url=${URLS[$1]}
@@ -236,8 +194,6 @@ run_wrk() {
     P99_ROUNDS[$name]+=" $(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
 }
 
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
 for round in $(seq 1 "$ROUNDS"); do
     for name in nginx proxy mock; do
         run_wrk "$name" "$round"
@@ -249,8 +205,6 @@ for name in nginx proxy mock; do
     CPU[$name]=$(median "${CPU_ROUNDS[$name]}")
     log "$name rounds: rps${RPS_ROUNDS[$name]}; p99 ms${P99_ROUNDS[$name]}; cpu us/req${CPU_ROUNDS[$name]}"
 done
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 # CPU per request is the server's own cost (user + system time over requests served): unlike rps
 # it hardly moves when a neighbour loads the machine.

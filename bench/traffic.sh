@@ -14,6 +14,8 @@
 # redis-server; every process it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 PROFILE=${PROFILE:-release}
 DURATION=${DURATION:-5s}
@@ -25,7 +27,6 @@ REDIS_GW_PORT=${REDIS_GW_PORT:-18092}
 REDIS_PORT=${REDIS_PORT:-18093}
 KEY=bench-key-value-0123456789abcdef
 
-log() { printf '==> %s\n' "$*" >&2; }
 for tool in wrk redis-server; do
     command -v "$tool" >/dev/null || { echo "$tool is required (apt-get install -y ${tool/-server/})" >&2; exit 1; }
 done
@@ -68,15 +69,6 @@ paths:
         requestTemplates: { application/json: '{"statusCode": 200}' }
         responses: { default: { statusCode: "200", responseTemplates: { application/json: '{"ok":true}' } } }
 YAML
-
-wait_for_port() {
-    for _ in $(seq 1 200); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.05
-    done
-    echo "nothing listens on :$1" >&2
-    exit 1
-}
 
 # The API id turnpike derives from the title, as `turnpike routes` prints it.
 API_ID=$("$TURNPIKE" routes "$WORK/bench.yaml" | sed -n 's/^API "TrafficBench" (.*, id \([a-z0-9]*\)).*/\1/p')
@@ -136,7 +128,6 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 printf '\n%-16s %12s\n' target rps
 declare -A RPS
 for name in "${TARGETS[@]}"; do
