@@ -7,7 +7,6 @@
 //! (["name"])]`), so customised gateway responses read as they do on AWS. Schemas compile once per
 //! deployment.
 
-use http::HeaderMap;
 use serde_json::Value;
 use turnpike_model::{
     GatewayResponseType, ParameterLocation, RequestValidation, RequiredParameter,
@@ -15,6 +14,7 @@ use turnpike_model::{
 
 use crate::body::RequestBody;
 use crate::gateway_response::GatewayError;
+use crate::mapping::MethodRequest;
 
 use crate::router::PathParams;
 
@@ -78,7 +78,12 @@ impl CompiledValidation {
         body: &mut RequestBody,
         max_body_bytes: u64,
     ) -> Result<(), GatewayError> {
-        self.check_parameters(&parts.headers, parts.uri.query(), path)
+        let request = MethodRequest {
+            headers: &parts.headers,
+            query: parts.uri.query(),
+            path_params: path,
+        };
+        self.check_parameters(&request)
             .map_err(ValidationFailure::into_gateway_error)?;
         if !self.wants_body() {
             return Ok(());
@@ -128,9 +133,7 @@ impl CompiledValidation {
     /// The required parameters the request lacks, if the validator checks parameters.
     pub(crate) fn check_parameters(
         &self,
-        headers: &HeaderMap,
-        query: Option<&str>,
-        path: Option<&PathParams>,
+        request: &MethodRequest<'_>,
     ) -> Result<(), ValidationFailure> {
         if !self.validate_parameters {
             return Ok(());
@@ -138,7 +141,7 @@ impl CompiledValidation {
         let missing: Vec<&str> = self
             .required
             .iter()
-            .filter(|p| !present(p, headers, query, path))
+            .filter(|p| !present(p, request))
             .map(|p| p.name.as_str())
             .collect();
         if missing.is_empty() {
@@ -184,32 +187,12 @@ impl CompiledValidation {
     }
 }
 
-fn present(
-    parameter: &RequiredParameter,
-    headers: &HeaderMap,
-    query: Option<&str>,
-    path: Option<&PathParams>,
-) -> bool {
+fn present(parameter: &RequiredParameter, request: &MethodRequest<'_>) -> bool {
     match parameter.location {
-        ParameterLocation::Header => headers.contains_key(parameter.name.as_str()),
-        ParameterLocation::Path => path.is_some_and(|p| p.get(&parameter.name).is_some()),
-        ParameterLocation::Query => query.is_some_and(|q| {
-            form_urlencoded_names(q).any(|name| name == parameter.name.as_bytes())
-        }),
+        ParameterLocation::Header => request.headers.contains_key(parameter.name.as_str()),
+        ParameterLocation::Path => request.path_param(&parameter.name).is_some(),
+        ParameterLocation::Query => request.query_param(&parameter.name).is_some(),
     }
-}
-
-/// The names in a query string, still encoded (AWS compares the decoded name; names with
-/// escapes are decoded below).
-fn form_urlencoded_names(query: &str) -> impl Iterator<Item = Vec<u8>> + '_ {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let name = pair.split('=').next().unwrap_or_default();
-            let spaced = name.replace('+', " ");
-            percent_encoding::percent_decode_str(&spaced).collect()
-        })
 }
 
 #[cfg(test)]

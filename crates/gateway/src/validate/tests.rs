@@ -3,6 +3,7 @@ use serde_json::json;
 use turnpike_model::{BodyModel, ParameterLocation, RequestValidation, RequiredParameter};
 
 use super::{CompiledValidation, ValidationFailure};
+use crate::mapping::MethodRequest;
 use crate::router::PathParams;
 
 fn required(location: ParameterLocation, name: &str) -> RequiredParameter {
@@ -52,6 +53,18 @@ fn body_error(validation: &CompiledValidation, body: &str) -> String {
     match validation.check_body(Some("application/json"), body.as_bytes()) {
         Err(ValidationFailure::Body { details }) => details,
         other => panic!("expected a body failure for {body}, got {other:?}"),
+    }
+}
+
+fn request<'a>(
+    headers: &'a HeaderMap,
+    query: Option<&'a str>,
+    path_params: Option<&'a PathParams>,
+) -> MethodRequest<'a> {
+    MethodRequest {
+        headers,
+        query,
+        path_params,
     }
 }
 
@@ -171,8 +184,9 @@ fn body_checks_are_off_unless_the_validator_checks_bodies() {
 #[test]
 fn missing_parameters_are_named_in_declaration_order() {
     let v = pet_validation(false, true);
+    let (headers, path) = (HeaderMap::new(), path(&[]));
     let failure = v
-        .check_parameters(&HeaderMap::new(), Some("other=1"), Some(&path(&[])))
+        .check_parameters(&request(&headers, Some("other=1"), Some(&path)))
         .unwrap_err();
     assert_eq!(
         failure,
@@ -189,9 +203,10 @@ fn present_parameters_pass_whatever_their_spelling() {
     let mut headers = HeaderMap::new();
     headers.insert("X-Tenant", HeaderValue::from_static("acme"));
     // An encoded name and an empty value both count as present.
+    let path = path(&[("petId", "7")]);
     for query in ["page=2", "%70age=", "a=1&page"] {
         assert_eq!(
-            v.check_parameters(&headers, Some(query), Some(&path(&[("petId", "7")]))),
+            v.check_parameters(&request(&headers, Some(query), Some(&path))),
             Ok(()),
             "query {query}"
         );
@@ -201,5 +216,6 @@ fn present_parameters_pass_whatever_their_spelling() {
 #[test]
 fn parameter_checks_are_off_unless_the_validator_checks_parameters() {
     let v = pet_validation(true, false);
-    assert_eq!(v.check_parameters(&HeaderMap::new(), None, None), Ok(()));
+    let headers = HeaderMap::new();
+    assert_eq!(v.check_parameters(&request(&headers, None, None)), Ok(()));
 }
