@@ -8,7 +8,8 @@
 #           the first request, the policy evaluated against each request's method ARN.
 # MOCK integrations leave nothing but the gateway on the path, so the ratios are the strictest
 # measure of the authorizers' cost; the account throttle is lifted so that it does not cap all
-# three alike. Prints rps and p99 of each and the ratios jwt/open and
+# three alike. Prints rps, p99 and Turnpike's CPU time per request (user + system, which barely
+# moves when a neighbour loads this shared machine) of each, and the ratios jwt/open and
 # cache/open (targets: at least 0.85 and 0.9).
 #
 #   bench/auth.sh                      # 10 s per target, 2 threads, 32 connections, 3 rounds
@@ -163,7 +164,8 @@ RUST_LOG=warn "$TURNPIKE" serve "$WORK/template.yaml" "$WORK/api.yaml" \
     --jwks-url "$ISSUER=http://127.0.0.1:$JWKS_PORT/keys.json" \
     --data-dir "$WORK/state" --account-rate 1000000000 --account-burst 1000000000 \
     >"$WORK/turnpike.out" 2>"$WORK/turnpike.err" &
-PIDS+=($!)
+TURNPIKE_PID=$!
+PIDS+=("$TURNPIKE_PID")
 wait_for_port "$TURNPIKE_PORT"
 
 declare -A PATHS=([open]=/dev/open [jwt]=/dev/jwt [cache]=/dev/cache)
@@ -188,14 +190,20 @@ for name in jwt cache; do
     esac
 done
 
-declare -A RPS_ROUNDS P99_ROUNDS RPS P99
+declare -A RPS_ROUNDS P99_ROUNDS CPU_ROUNDS RPS P99 CPU
+CLK_TCK=$(getconf CLK_TCK)
 run_wrk() {
     local name=$1 round=$2 url="http://127.0.0.1:$TURNPIKE_PORT${PATHS[$1]}"
     log "round $round wrk $name: $url (${DURATION}, -t$THREADS -c$CONNECTIONS)"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: ${AUTH[$name]}" "$url" >/dev/null
-    local out
+    local out before after requests
+    before=$(cpu_ticks "$TURNPIKE_PID")
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
         -H "Authorization: ${AUTH[$name]}" "$url")
+    after=$(cpu_ticks "$TURNPIKE_PID")
+    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+    CPU_ROUNDS[$name]+=" $(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" \
+        'BEGIN { printf "%.2f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
     if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
         echo "$name: $(grep 'Non-2xx' <<<"$out"); now: $(status_with_auth "${PATHS[$name]}" "${AUTH[$name]}")" >&2
         exit 1
@@ -213,13 +221,16 @@ done
 for name in open jwt cache; do
     RPS[$name]=$(median "${RPS_ROUNDS[$name]}")
     P99[$name]=$(median "${P99_ROUNDS[$name]}")
-    log "$name rounds: rps${RPS_ROUNDS[$name]}; p99 ms${P99_ROUNDS[$name]}"
+    CPU[$name]=$(median "${CPU_ROUNDS[$name]}")
+    log "$name rounds: rps${RPS_ROUNDS[$name]}; p99 ms${P99_ROUNDS[$name]}; cpu us/req${CPU_ROUNDS[$name]}"
 done
 
-printf '\n%-8s %12s %10s\n' target rps p99_ms
+printf '\n%-8s %12s %10s %14s\n' target rps p99_ms cpu_us_per_req
 for name in open jwt cache; do
-    printf '%-8s %12s %10s\n' "$name" "${RPS[$name]}" "${P99[$name]}"
+    printf '%-8s %12s %10s %14s\n' "$name" "${RPS[$name]}" "${P99[$name]}" "${CPU[$name]}"
 done
+printf '\ncpu per request jwt/open %s, cache/open %s (lower is cheaper)\n' \
+    "$(ratio "${CPU[jwt]}" "${CPU[open]}")" "$(ratio "${CPU[cache]}" "${CPU[open]}")"
 awk -v o="${RPS[open]}" -v j="${RPS[jwt]}" -v c="${RPS[cache]}" 'BEGIN {
     printf "\nrps ratio jwt/open %.2f (target >= 0.85), cache/open %.2f (target >= 0.90)\n",
         (o > 0 ? j / o : 0), (o > 0 ? c / o : 0)

@@ -4,6 +4,7 @@
 #
 #   bench/run.sh                      # 10 s per target, 2 threads, 64 connections
 #   DURATION=30s CONNECTIONS=128 ROUNDS=5 bench/run.sh
+#   TURNPIKE_BIN=/path/to/turnpike bench/run.sh   # measure that binary instead of building
 #
 # Installs nginx and wrk with apt-get when missing, builds turnpike --release, writes every config
 # into a temporary directory and stops everything it started on exit.
@@ -44,10 +45,15 @@ install_tools() {
 install_tools
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-log "building turnpike (release)"
-cargo build --release --locked -p turnpike >&2
-TARGET_DIR=${CARGO_TARGET_DIR:-target}
-TURNPIKE="$TARGET_DIR/release/turnpike"
+# TURNPIKE_BIN=path measures a binary built elsewhere (e.g. before and after a change, same run).
+if [ -n "${TURNPIKE_BIN:-}" ]; then
+    TURNPIKE=$TURNPIKE_BIN
+else
+    log "building turnpike (release)"
+    cargo build --release --locked -p turnpike >&2
+    TARGET_DIR=${CARGO_TARGET_DIR:-target}
+    TURNPIKE="$TARGET_DIR/release/turnpike"
+fi
 
 WORK=$(mktemp -d -t turnpike-bench.XXXXXX)
 PIDS=()

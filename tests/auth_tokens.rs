@@ -6,13 +6,13 @@
 
 #[path = "auth_tokens/keys.rs"]
 mod keys;
+#[path = "auth_tokens/sigv4.rs"]
+mod sigv4;
 mod support;
-
-use std::io::Write as _;
-use std::process::{Command, Stdio};
 
 use keys::{issuer, now, Key};
 use serde_json::{json, Value};
+use sigv4::{assert_mismatch, sha256_hex, with_last_line, Signed, Signer, ToSign};
 use support::fixture::TempDir;
 use support::sam::repo;
 use support::{Reply, Req, Turnpike, Upstream};
@@ -262,119 +262,28 @@ async fn rest_cognito_routes_pass_claims_in_rest_spelling_from_an_overridden_jwk
     }
 }
 
-/// A request botocore signed.
-struct Signed {
-    method: String,
-    path_and_query: String,
-    headers: Vec<(String, String)>,
-    canonical_request: String,
-    string_to_sign: String,
-}
-
-impl Signed {
-    fn request(&self, body: &str) -> Req {
-        let mut req = Req::new(&self.method, &self.path_and_query);
-        for (name, value) in &self.headers {
-            req = req.header(name, value);
-        }
-        req.body(body.to_owned())
-    }
-}
-
-/// Signs `(method, path and query, body, presign expiry)` for `tp` with botocore (the repo's
-/// .venv) under `secret`.
+/// Signs `(method, path and query, body, presign expiry)` for `tp` with botocore under `secret`.
 fn botocore_sign(
     tp: &Turnpike,
     secret: &str,
     requests: &[(&str, &str, &str, Option<u64>)],
 ) -> Vec<Signed> {
-    let base = format!("http://{}", tp.addr);
-    let spec = json!({
-        "access_key": ACCESS_KEY, "secret_key": secret, "region": "us-east-1",
-        "requests": requests.iter().map(|(method, path, body, expires)| {
-            let mut item = json!({"method": method, "url": format!("{base}{path}"), "body": body,
-                                  "headers": {}});
-            if let Some(expires) = expires {
-                item["presign_expires"] = json!(expires);
-            }
-            item
-        }).collect::<Vec<_>>(),
-    });
-    let mut child = Command::new(repo().join(".venv/bin/python"))
-        .arg(repo().join("crates/gateway/src/authorize/sigv4/tests/botocore_sign.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the repo's .venv has botocore");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(spec.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let signed: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
-    signed
+    let signer = Signer {
+        access_key: ACCESS_KEY,
+        secret,
+        token: None,
+    };
+    let requests: Vec<ToSign> = requests
         .iter()
-        .map(|item| Signed {
-            method: item["method"].as_str().unwrap().to_owned(),
-            path_and_query: item["url"]
-                .as_str()
-                .unwrap()
-                .strip_prefix(&base)
-                .unwrap()
-                .to_owned(),
-            headers: item["headers"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|h| {
-                    (
-                        h[0].as_str().unwrap().to_owned(),
-                        h[1].as_str().unwrap().to_owned(),
-                    )
-                })
-                .collect(),
-            canonical_request: item["canonical_request"].as_str().unwrap().to_owned(),
-            string_to_sign: item["string_to_sign"].as_str().unwrap().to_owned(),
+        .map(|(method, path_and_query, body, presign_expires)| ToSign {
+            method,
+            path_and_query,
+            body,
+            presign_expires: *presign_expires,
+            signed_at: None,
         })
-        .collect()
-}
-
-fn sha256_hex(data: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, data)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// AWS's 403 for a signature that does not match, with what the gateway computed.
-#[track_caller]
-fn assert_mismatch(reply: &Reply, canonical_request: &str, string_to_sign: &str) {
-    assert_eq!(reply.status, 403, "{reply:?}");
-    let message = format!(
-        "The request signature we calculated does not match the signature you provided. Check \
-         your AWS Secret Access Key and signing method. Consult the service documentation for \
-         details.\n\nThe Canonical String for this request should have been\n'{canonical_request}'\
-         \n\nThe String-to-Sign should have been\n'{string_to_sign}'\n"
-    );
-    assert_eq!(reply.json(), json!({ "message": message }), "{reply:?}");
-    assert_eq!(
-        reply.header(support::ERROR_TYPE),
-        Some("InvalidSignatureException")
-    );
-}
-
-/// Replaces the last line of `text`.
-fn with_last_line(text: &str, line: &str) -> String {
-    format!("{}\n{line}", text.rsplit_once('\n').unwrap().0)
+        .collect();
+    sigv4::botocore_sign(&format!("http://{}", tp.addr), &signer, &requests)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -128,8 +128,8 @@ async fn rest_events_carry_the_request_the_stage_and_its_variables() {
         event["multiValueQueryStringParameters"],
         json!({"tag": ["a", "b"], "single": ["x"]})
     );
-    // REST APIs on AWS keep an HTTP/1.1 client's header case; hyper lowercases names, so the
-    // lookup ignores case.
+    // REST APIs keep an HTTP/1.1 client's header case (this test client sends lower case; the
+    // gateway's own test `rest_events_keep_the_clients_header_name_case` sends mixed case).
     assert_eq!(
         header(&event["headers"], "X-Multi"),
         json!("two"),

@@ -65,6 +65,27 @@ impl Drop for LambdaApi {
     }
 }
 
+impl LambdaApi {
+    /// How many TCP connections have carried an invocation so far (the stand-in's own
+    /// `GET /connections`).
+    fn invoking_connections(&self) -> u64 {
+        use std::io::{Read as _, Write as _};
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "GET /connections HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let body = answer.split("\r\n\r\n").nth(1).unwrap();
+        serde_json::from_str::<Value>(body).unwrap()["connections"]
+            .as_u64()
+            .unwrap()
+    }
+}
+
 fn uri(name: &str) -> String {
     format!(
         "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/\
@@ -205,6 +226,9 @@ async fn a_plain_openapi_document_invokes_functions_in_aws() {
         REST_ERROR,
         Some("InternalServerErrorException"),
     );
+
+    // Every invocation so far, one after the other, went over one kept-alive connection.
+    assert_eq!(api.invoking_connections(), 1);
 
     // The integration's 500 ms timeout, the function answering after 3 s → 504.
     let reply = Req::get("/dev/slow").send(tp.addr).await;

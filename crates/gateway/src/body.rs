@@ -13,6 +13,7 @@ use pin_project_lite::pin_project;
 
 use crate::gateway_response::GatewayError;
 use crate::integrate::http::PooledBody;
+use crate::integrate::upstream::ProxyBody;
 
 /// Errors that can travel through a body we send to a back end.
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -23,6 +24,8 @@ pin_project! {
     pub(crate) enum ResponseBody {
         Full { data: Option<Bytes> },
         Stream { #[pin] body: PooledBody },
+        // The proxy hop's own client (`integrate::upstream`).
+        Proxied { body: ProxyBody },
     }
 }
 
@@ -41,19 +44,24 @@ impl ResponseBody {
     pub(crate) fn stream(body: PooledBody) -> ResponseBody {
         ResponseBody::Stream { body }
     }
+
+    pub(crate) fn proxied(body: ProxyBody) -> ResponseBody {
+        ResponseBody::Proxied { body }
+    }
 }
 
 impl Body for ResponseBody {
     type Data = Bytes;
-    type Error = hyper::Error;
+    type Error = BoxError;
 
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         match self.project() {
             ResponseBodyProj::Full { data } => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
-            ResponseBodyProj::Stream { body } => body.poll_frame(cx),
+            ResponseBodyProj::Stream { body } => body.poll_frame(cx).map_err(Into::into),
+            ResponseBodyProj::Proxied { body } => Pin::new(body).poll_frame(cx).map_err(Into::into),
         }
     }
 
@@ -61,6 +69,7 @@ impl Body for ResponseBody {
         match self {
             ResponseBody::Full { data } => data.is_none(),
             ResponseBody::Stream { body } => body.is_end_stream(),
+            ResponseBody::Proxied { body } => body.is_end_stream(),
         }
     }
 
@@ -70,6 +79,7 @@ impl Body for ResponseBody {
                 SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
             }
             ResponseBody::Stream { body } => body.size_hint(),
+            ResponseBody::Proxied { body } => body.size_hint(),
         }
     }
 }

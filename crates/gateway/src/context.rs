@@ -74,6 +74,9 @@ pub(crate) struct RequestContext {
     pub(crate) authorizer: Option<Arc<AuthorizerContext>>,
     /// The SigV4 caller of an AWS_IAM route: `$context.identity.*`.
     pub(crate) identity: Option<Arc<CallerIdentity>>,
+    /// The API key the authorize stage admitted (from `x-api-key` or the authorizer's
+    /// `usageIdentifierKey`), whose usage plan the throttling stage applies.
+    pub(crate) api_key: Option<Arc<crate::authorize::api_key::ApiKeyRecord>>,
 }
 
 impl RequestContext {
@@ -128,6 +131,7 @@ impl RequestContext {
             error: None,
             authorizer: None,
             identity: None,
+            api_key: None,
         }
     }
 

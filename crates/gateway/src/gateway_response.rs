@@ -31,8 +31,8 @@ use turnpike_model::{ApiKind, GatewayResponse, GatewayResponseType};
 
 use crate::body::ResponseBody;
 use crate::context::{json_string, ContextError, RequestContext};
+use crate::integrate::mapping_template::MappingTemplate;
 use crate::mapping::{header_target, MethodRequest, ValueSource};
-use crate::template::Template;
 
 /// `x-amzn-ErrorType`.
 pub(crate) static ERROR_TYPE: HeaderName = HeaderName::from_static("x-amzn-errortype");
@@ -218,8 +218,10 @@ fn spaced_default(kind: GatewayResponseType) -> bool {
 struct CompiledGatewayResponse {
     status: Option<StatusCode>,
     headers: Vec<(HeaderName, ValueSource)>,
-    /// The `application/json` template, else the first one, with its content type.
-    template: Option<(HeaderValue, Template)>,
+    /// The `application/json` template, else the first one, with its content type: Velocity,
+    /// compiled once like mapping templates, seeing `$context` (with `error.*` and
+    /// `authorizer.*`), `$stageVariables` and `$input.params()`.
+    template: Option<(HeaderValue, MappingTemplate)>,
 }
 
 /// An API's customised gateway responses.
@@ -262,7 +264,14 @@ impl GatewayResponses {
                 .or_else(|| response.response_templates.iter().next())
                 .and_then(
                     |(content_type, text)| match HeaderValue::from_str(content_type) {
-                        Ok(value) => Some((value, Template::parse(text))),
+                        Ok(value) => Some((
+                            value,
+                            MappingTemplate::compile(
+                                text,
+                                &format!("{kind}: responseTemplates.{content_type}"),
+                                problems,
+                            ),
+                        )),
                         Err(_) => {
                             problems
                                 .push(format!("{kind}: {content_type:?} is not a content type"));
@@ -323,10 +332,16 @@ fn render_rest(
         .or_else(|| StatusCode::from_u16(default_status).ok())
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
 
-    let (content_type, body) = match custom.and_then(|c| c.template.as_ref()) {
-        Some((content_type, template)) => (content_type.clone(), template.render(ctx)),
-        None => (APPLICATION_JSON.clone(), default_body(error)),
-    };
+    // A gateway response's template has no body to read: `$input.body` is empty. One that fails
+    // to render answers with the default body rather than failing the error response itself.
+    let rendered = custom
+        .and_then(|c| c.template.as_ref())
+        .and_then(|(content_type, template)| {
+            let rendered = template.render("", request, ctx).ok()?;
+            Some((content_type.clone(), rendered.body))
+        });
+    let (content_type, body) =
+        rendered.unwrap_or_else(|| (APPLICATION_JSON.clone(), default_body(error)));
     let mut response = Response::new(ResponseBody::full(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();

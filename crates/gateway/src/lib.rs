@@ -21,6 +21,7 @@
 mod access_log;
 mod authorize;
 mod body;
+mod cache;
 mod config;
 mod context;
 mod cors;

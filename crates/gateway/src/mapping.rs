@@ -18,6 +18,7 @@ use crate::router::PathParams;
 use crate::template::Variables;
 
 mod body_path;
+pub(crate) mod http_api;
 
 pub(crate) use body_path::BodyPath;
 

@@ -8,10 +8,14 @@
 //! 5. **authorize** ([`authorize`](crate::authorize)): resource policy, authorizer or IAM, API key;
 //! 6. **throttle** ([`traffic`](crate::traffic)): usage plan, method, account buckets; quotas;
 //! 7. **validate** ([`validate`](crate::validate)): the method's request validator;
-//! 8. **integrate** ([`integrate`](crate::integrate)): HTTP_PROXY, HTTP, MOCK or Lambda;
-//! 9. **respond** ([`respond`](crate::respond)): back-end headers remapped, CORS headers,
-//!    request ids added;
-//! 10. **access log** ([`access_log`](crate::access_log)): once the body has been sent.
+//! 8. **cache** ([`cache`](crate::cache)): a cached response answers here (REST); a miss
+//!    calls the integration and stores its response;
+//! 9. **integrate** ([`integrate`](crate::integrate)): HTTP_PROXY, HTTP, MOCK or Lambda;
+//!    an HTTP API's parameter mapping ([`http_api`](crate::mapping::http_api)) rewrites the
+//!    request before it and the response after it;
+//! 10. **respond** ([`respond`](crate::respond)): back-end headers remapped, CORS headers,
+//!     request ids added;
+//! 11. **access log** ([`access_log`](crate::access_log)): once the body has been sent.
 //!
 //! Every failure is a [`GatewayError`] value, rendered by the single
 //! [`gateway_response::render`]. Dispatch comes before the limits so that an over-limit request
@@ -35,7 +39,7 @@ use crate::dispatch::dispatch;
 use crate::gateway_response::{self, GatewayError, GatewayResponses};
 use crate::integrate::{self, Call, UpstreamClient};
 use crate::limits;
-use crate::mapping::MethodRequest;
+use crate::mapping::{http_api, MethodRequest};
 use crate::router::{PathParams, RouteMiss};
 use crate::snapshot::Snapshot;
 use crate::{cors, respond, snapshot};
@@ -52,6 +56,8 @@ pub(crate) struct Shared {
     pub(crate) auth: authorize::AuthSettings,
     /// Throttles, usage plans and quotas; `None` without a state.
     pub(crate) traffic: Option<Arc<crate::traffic::Traffic>>,
+    /// The response cache; `None` without a state.
+    pub(crate) cache: Option<crate::cache::ResponseCache>,
 }
 
 /// Answers one request. Never fails: every failure becomes a gateway response.
@@ -144,7 +150,9 @@ async fn serve(
         body: &mut body,
         max_body_bytes: shared.limits.max_body_bytes,
     };
-    authorize::authorize(gate, ctx, parts).await?;
+    // Boxed: authorizers make this future several kilobytes, and inline it would make every
+    // request's pipeline future (moved whole into its box by the server) that much larger.
+    Box::pin(authorize::authorize(gate, ctx, parts)).await?;
     if let Some(traffic) = &shared.traffic {
         traffic.check(ctx, parts).await?;
     }
@@ -155,16 +163,26 @@ async fn serve(
             .await?;
     }
 
+    let cached = crate::cache::lookup(shared.cache.as_ref(), ctx, parts, Some(params)).await?;
+    if let crate::cache::Lookup::Hit(response) = cached {
+        return Ok((response, route.integration.kind()));
+    }
+    // HTTP API parameter mapping: the integration sees the mapped request head.
+    let mapping = route.http_mapping.as_deref();
+    let max = shared.limits.max_body_bytes;
+    let mapped = http_api::map_request(mapping, parts, Some(params), ctx, &mut body, max).await?;
     let call = Call {
         client: &shared.client,
         ctx,
-        parts,
+        parts: mapped.as_ref().unwrap_or(parts),
         body,
         params: Some(params),
         max_body_bytes: shared.limits.max_body_bytes,
         functions: shared.functions.as_ref().map(|f| &*f.0),
     };
     let response = integrate::invoke(&route.integration, call).await?;
+    let response = http_api::map_response(mapping, response, parts, Some(params), ctx).await?;
+    let response = cached.store(response).await?;
     Ok((response, route.integration.kind()))
 }
 

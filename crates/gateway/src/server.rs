@@ -108,6 +108,7 @@ impl Gateway {
             .map_err(ServeError::Bind)?;
         let local_addr = listener.local_addr().map_err(ServeError::Bind)?;
         let (access_log, writer) = access_log::start(config.access_log, tokio::io::stdout());
+        let cache = config.state.clone().map(crate::cache::ResponseCache::new);
         let traffic = config
             .state
             .map(|state| Arc::new(crate::traffic::Traffic::new(state, config.account_throttle)));
@@ -131,6 +132,7 @@ impl Gateway {
                     functions: functions.clone(),
                     auth: auth.clone(),
                     traffic: traffic.clone(),
+                    cache: cache.clone(),
                 })
             })
             .collect();
@@ -342,7 +344,14 @@ async fn serve_connection(
     watcher: Watcher,
 ) {
     let _ = stream.set_nodelay(true);
-    let service = service_fn(move |request| {
+    // The client's spelling of header names (REST payload 1.0 events keep it; hyper does not).
+    let recorder = integrate::lambda::header_case::SharedRecorder::default();
+    let heads = recorder.clone();
+    let service = service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
+        let case = integrate::lambda::header_case::Recorder::claim(&heads, request.headers());
+        if let Some(case) = case {
+            request.extensions_mut().insert(case);
+        }
         // Boxed: hyper moves the request's future into its dispatcher, and the pipeline's future
         // is several kilobytes; moving a pointer is cheaper than copying it on every request.
         let handled = Box::pin(pipeline::handle(shared.clone(), request, connection));
@@ -350,6 +359,7 @@ async fn serve_connection(
     });
     let result = match tls {
         None => {
+            let stream = integrate::lambda::header_case::Recording::new(stream, recorder);
             let conn = builder.serve_connection(TokioIo::new(stream), service);
             watcher.watch(conn).await
         }
@@ -366,6 +376,7 @@ async fn serve_connection(
                         return;
                     }
                 };
+            let stream = integrate::lambda::header_case::Recording::new(stream, recorder);
             let conn = builder.serve_connection(TokioIo::new(stream), service);
             watcher.watch(conn).await
         }

@@ -43,6 +43,8 @@ pub(crate) struct CompiledApi {
     pub(crate) auth: ApiAuth,
     /// An HTTP API's CORS configuration.
     pub(crate) cors: Option<CompiledCors>,
+    /// Its stages' response caches (REST).
+    pub(crate) cache: crate::cache::ApiCache,
 }
 
 impl fmt::Debug for CompiledApi {
@@ -82,6 +84,8 @@ pub(crate) struct CompiledRoute {
     pub(crate) integration: Integration,
     /// The method's request validator, when one applies.
     pub(crate) validation: Option<CompiledValidation>,
+    /// An HTTP API integration's parameter mapping.
+    pub(crate) http_mapping: Option<Box<crate::mapping::http_api::HttpApiMapping>>,
 }
 
 impl Snapshot {
@@ -113,8 +117,9 @@ fn compile_api(api: &Api, stages: &[Stage]) -> CompiledApi {
                 .filter_map(|s| s.strip_prefix('{')?.strip_suffix("+}"))
                 .collect();
             let mut route_problems = Vec::new();
-            let integration =
+            let mut integration =
                 Integration::compile(&route.integration, &greedy, &mut route_problems);
+            integration.check_method_responses(&route.method_responses);
             problems.extend(
                 route_problems
                     .into_iter()
@@ -130,7 +135,19 @@ fn compile_api(api: &Api, stages: &[Stage]) -> CompiledApi {
                 );
                 compiled
             });
+            let http_mapping = route.integration.parameter_mapping.as_ref().map(|m| {
+                let mut mapping_problems = Vec::new();
+                let compiled =
+                    crate::mapping::http_api::HttpApiMapping::compile(m, &mut mapping_problems);
+                problems.extend(
+                    mapping_problems
+                        .into_iter()
+                        .map(|p| format!("{} ({}): {p}", route.key, route.pointer)),
+                );
+                Box::new(compiled)
+            });
             CompiledRoute {
+                http_mapping,
                 route_key: route.key.to_string(),
                 resource_id: resource_id(&api.id, &resource_path),
                 resource_path,
@@ -163,6 +180,7 @@ fn compile_api(api: &Api, stages: &[Stage]) -> CompiledApi {
         binary_media_types: BinaryMediaTypes::new(&api.binary_media_types),
         auth,
         cors: api.cors.as_ref().map(CompiledCors::new),
+        cache: crate::cache::ApiCache::compile(api, stages),
     }
 }
 

@@ -1,14 +1,11 @@
-//! Substitution templates: static text with `$context` and `$stageVariables` references.
+//! Substitution templates: static text with `$context` and `$stageVariables` references, for
+//! access-log formats, which AWS only substitutes.
 //!
-//! This is **not** Velocity: mapping templates render with `turnpike_vtl` (see
-//! `integrate::mapping_template`). Access-log formats, which AWS only substitutes, and (for now)
-//! gateway-response templates are rendered by this engine, which knows exactly one thing:
+//! This is **not** Velocity: mapping templates and gateway-response templates render with
+//! `turnpike_vtl` (see `integrate::mapping_template`). This engine knows exactly one thing:
 //! references to `$context.x`, `${context.x}`, `$!context.x`, `$!{context.x}` and the same forms
-//! of `$stageVariables.x`. It substitutes those and copies every other
-//! character verbatim, including `$input...`, `$util...`, `#if`, `#set` and backslashes, so a
-//! template that needs more than substitution visibly comes out unprocessed rather than wrong in a
-//! subtle way. A reference whose value is missing renders as Velocity renders it: its own source
-//! text, or nothing when it is quiet (`$!`). Access logs print `-` instead, as AWS does.
+//! of `$stageVariables.x`. It substitutes those and copies every other character verbatim. A
+//! reference whose value is missing prints `-`, as AWS's access logs do.
 //!
 //! Templates are parsed once, when a deployment is compiled, into text and reference segments.
 
@@ -34,8 +31,6 @@ pub(crate) trait Variables {
 /// How a reference without a value renders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Missing {
-    /// Velocity's rule: the reference's own text, or nothing for a quiet `$!` reference.
-    Verbatim,
     /// API Gateway access logs: `-`.
     Dash,
 }
@@ -44,9 +39,6 @@ pub(crate) enum Missing {
 struct Reference {
     root: Root,
     name: Box<str>,
-    quiet: bool,
-    /// The reference exactly as written, for [`Missing::Verbatim`].
-    source: Box<str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,13 +92,6 @@ impl Template {
         Template { segments, text_len }
     }
 
-    /// Renders with Velocity's rule for missing values.
-    pub(crate) fn render(&self, vars: &dyn Variables) -> String {
-        let mut out = String::with_capacity(self.text_len + 32 * self.segments.len());
-        self.render_into(vars, Missing::Verbatim, &mut out);
-        out
-    }
-
     /// Renders into `out`, with `missing` deciding what a reference without a value becomes.
     pub(crate) fn render_into(&self, vars: &dyn Variables, missing: Missing, out: &mut String) {
         for segment in &self.segments {
@@ -120,8 +105,6 @@ impl Template {
                     match (value, missing) {
                         (Some(v), _) => out.push_str(&v),
                         (None, Missing::Dash) => out.push('-'),
-                        (None, Missing::Verbatim) if r.quiet => {}
-                        (None, Missing::Verbatim) => out.push_str(&r.source),
                     }
                 }
             }
@@ -141,8 +124,8 @@ impl Template {
 fn parse_reference(text: &str, start: usize) -> Option<(Reference, usize)> {
     let bytes = text.as_bytes();
     let mut i = start + 1;
-    let quiet = bytes.get(i) == Some(&b'!');
-    if quiet {
+    // `$!` (quiet) changes nothing here: a missing value prints `-` either way.
+    if bytes.get(i) == Some(&b'!') {
         i += 1;
     }
     let braced = bytes.get(i) == Some(&b'{');
@@ -173,15 +156,7 @@ fn parse_reference(text: &str, start: usize) -> Option<(Reference, usize)> {
         }
         end += 1;
     }
-    Some((
-        Reference {
-            root,
-            name,
-            quiet,
-            source: text[start..end].into(),
-        },
-        end,
-    ))
+    Some((Reference { root, name }, end))
 }
 
 /// Velocity identifiers: a letter, then letters, digits, `_` or `-`.
@@ -220,6 +195,13 @@ pub(crate) mod tests {
         }
     }
 
+    /// Renders with access logs' `-` for missing values.
+    fn render(t: &Template, vars: &MapVars) -> String {
+        let mut out = String::new();
+        t.render_into(vars, Missing::Dash, &mut out);
+        out
+    }
+
     fn vars() -> MapVars {
         let mut v = MapVars::default();
         v.context.insert("requestId", "r-1");
@@ -235,7 +217,7 @@ pub(crate) mod tests {
             r#"{"id":"$context.requestId","ip":"${context.identity.sourceIp}","q":"$!context.stage","b":"$!{context.stage}","h":"$stageVariables.host/${stageVariables.host}"}"#,
         );
         assert_eq!(
-            t.render(&vars()),
+            render(&t, &vars()),
             r#"{"id":"r-1","ip":"10.0.0.1","q":"dev","b":"dev","h":"example.com/example.com"}"#
         );
     }
@@ -245,7 +227,7 @@ pub(crate) mod tests {
         let text = r#"#set($x = 1) $input.json('$') $util.escapeJavaScript($x) costs $5 \$context.stage $ {context.stage}"#;
         let t = Template::parse(text);
         assert_eq!(
-            t.render(&vars()),
+            render(&t, &vars()),
             r#"#set($x = 1) $input.json('$') $util.escapeJavaScript($x) costs $5 \dev $ {context.stage}"#
         );
     }
@@ -254,28 +236,22 @@ pub(crate) mod tests {
     fn a_reference_ends_where_its_identifiers_end() {
         let t =
             Template::parse("[$context.stage.] ($context.stage) $context.stage\"x ${context.stage");
-        assert_eq!(t.render(&vars()), "[dev.] (dev) dev\"x ${context.stage");
+        assert_eq!(render(&t, &vars()), "[dev.] (dev) dev\"x ${context.stage");
     }
 
     #[test]
-    fn missing_values_follow_velocity_or_print_a_dash() {
+    fn missing_values_print_a_dash() {
         let t = Template::parse(
             "a=$context.nope b=$!context.nope c=${stageVariables.nope} d=$!{stageVariables.nope}",
         );
-        assert_eq!(
-            t.render(&vars()),
-            "a=$context.nope b= c=${stageVariables.nope} d="
-        );
-        let mut dashed = String::new();
-        t.render_into(&vars(), Missing::Dash, &mut dashed);
-        assert_eq!(dashed, "a=- b=- c=- d=-");
+        assert_eq!(render(&t, &vars()), "a=- b=- c=- d=-");
     }
 
     #[test]
     fn bare_roots_and_other_roots_are_text() {
         let t = Template::parse("$context $stageVariables. $input.body $contextual.x");
         assert_eq!(
-            t.render(&vars()),
+            render(&t, &vars()),
             "$context $stageVariables. $input.body $contextual.x"
         );
         assert_eq!(t.references().count(), 0);
@@ -298,6 +274,6 @@ pub(crate) mod tests {
     #[test]
     fn multibyte_text_survives() {
         let t = Template::parse("héllo $context.stage ✓");
-        assert_eq!(t.render(&vars()), "héllo dev ✓");
+        assert_eq!(render(&t, &vars()), "héllo dev ✓");
     }
 }

@@ -55,6 +55,8 @@ pub struct Api {
     /// Throttles of its stage's `MethodSettings` (SAM: one stage per API), most specific first
     /// when several apply.
     pub method_throttles: Vec<crate::throttle::MethodThrottle>,
+    /// Its stages' response caches (REST).
+    pub caching: crate::cache::ApiCaching,
 }
 
 impl Api {
@@ -75,6 +77,7 @@ impl Api {
             resource_policy: None,
             cors: None,
             method_throttles: Vec::new(),
+            caching: crate::cache::ApiCaching::default(),
         }
     }
 }
@@ -164,6 +167,19 @@ pub struct Route {
     pub api_key_required: bool,
     /// What the method's request validator checks, when one applies (REST).
     pub validation: Option<RequestValidation>,
+    /// The operation's `responses` with a numeric status (REST method responses), in document
+    /// order; empty when it declares none.
+    pub method_responses: Vec<MethodResponse>,
+}
+
+/// A REST method response: one numeric entry of an operation's `responses`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MethodResponse {
+    pub status_code: u16,
+    /// Declared `headers`, as written (`method.response.header.<name>` targets).
+    pub headers: Vec<String>,
+    /// Content type → the model its schema names (`inline` for an inline schema).
+    pub models: BTreeMap<String, String>,
 }
 
 impl Route {
@@ -177,6 +193,7 @@ impl Route {
             auth: RouteAuth::None,
             api_key_required: false,
             validation: None,
+            method_responses: Vec::new(),
         }
     }
 }
@@ -246,6 +263,11 @@ pub struct Integration {
     /// `timeoutInMillis`; AWS's default is 29 s (REST) / 30 s (HTTP API).
     pub timeout: Duration,
     pub payload_format_version: PayloadFormatVersion,
+    /// An HTTP API's `requestParameters` / `responseParameters`; `None` when it has neither.
+    pub parameter_mapping: Option<crate::http_mapping::ParameterMapping>,
+    /// `cacheKeyParameters`: the method request parameters (`method.request.querystring.q`, ...)
+    /// whose values tell cached responses apart (REST).
+    pub cache_key_parameters: Vec<String>,
 }
 
 impl Integration {
@@ -263,6 +285,8 @@ impl Integration {
             responses: Vec::new(),
             timeout: Duration::from_secs(29),
             payload_format_version: PayloadFormatVersion::V1,
+            parameter_mapping: None,
+            cache_key_parameters: Vec::new(),
         }
     }
 

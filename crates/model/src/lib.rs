@@ -32,10 +32,12 @@
 
 mod api;
 mod auth;
+pub mod cache;
 mod cors;
 mod error;
 mod function;
 mod gateway_response;
+mod http_mapping;
 mod id;
 mod load;
 mod stage;
@@ -43,6 +45,7 @@ mod throttle;
 mod usage_plan;
 mod validation;
 
+pub use api::MethodResponse;
 pub use api::{
     Api, ApiKind, ContentHandling, HttpMethod, Integration, IntegrationResponse, IntegrationType,
     PassthroughBehavior, PayloadFormatVersion, Route, RouteKey,
@@ -57,6 +60,10 @@ pub use cors::{Cors, CORS_MAX_AGE_RANGE};
 pub use error::{LoadError, LoadErrors};
 pub use function::{function_arn, Architecture, Function, Template, ACCOUNT_ID, REGION};
 pub use gateway_response::{GatewayResponse, GatewayResponseType};
+pub use http_mapping::{
+    is_reserved_header, HttpRequestParameter, HttpRequestTarget, HttpResponseParameter,
+    HttpResponseTarget, MappingAction, MappingSource, MappingValue, ParameterMapping, ValuePart,
+};
 pub use id::api_id_from_title;
 pub use load::{
     load_any, load_any_file, load_file, load_str, load_template, load_template_file, LoadOptions,

@@ -16,6 +16,7 @@
 //! ```
 
 mod admin;
+mod admit;
 mod bucket;
 mod decision;
 mod embedded;
@@ -33,6 +34,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
+pub use admit::{Admission, BucketRef, QuotaRef};
 pub use decision::{CacheStats, Decision, QuotaDecision, Usage};
 pub use embedded::EmbeddedConfig;
 pub use error::StateError;

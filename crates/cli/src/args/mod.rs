@@ -8,9 +8,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use turnpike_model::ApiKind;
 
+mod cache;
 mod state;
 mod values;
 
+pub use cache::CacheArgs;
 pub use state::{
     CreatePlanArgs, KeysArgs, KeysCommand, QuotaPeriodArg, ServeStateArgs, StateArgs, UsageArgs,
     UsagePlansArgs, UsagePlansCommand,
@@ -160,6 +162,8 @@ pub struct ServeArgs {
     pub no_watch: bool,
     #[command(flatten)]
     pub traffic: ServeStateArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
     /// AWS credentials file (profiles as in ~/.aws/credentials) AWS_IAM routes verify SigV4
     /// signatures against. Default: $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials, when
     /// it exists; without one every AWS_IAM request is refused.

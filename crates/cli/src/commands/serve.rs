@@ -14,7 +14,7 @@ use turnpike_state::{
 };
 
 use super::{base_url, usage_error, FAILURE};
-use crate::args::{ServeArgs, ServeStateArgs};
+use crate::args::{CacheArgs, ServeArgs, ServeStateArgs};
 use crate::deploy::{self, stages, Options, Source};
 use crate::functions::{self, Settings};
 
@@ -40,10 +40,11 @@ async fn serve(args: ServeArgs) -> ExitCode {
     let options = Options::new(args.load.kind.map(Into::into), &args.load.parameters);
     let requested_url = base_url(scheme, args.listen);
     let sources = Source::from_paths(&args.load.paths, &requested_url);
-    let loaded = match deploy::load_all(&sources, &options) {
+    let mut loaded = match deploy::load_all(&sources, &options) {
         Ok(loaded) => loaded,
         Err(errors) => return super::report_load_errors(&errors),
     };
+    args.cache.apply(&mut loaded.apis);
     loaded.report_notes();
     for (api, route, arn) in loaded.routes_without_function() {
         tracing::warn!(
@@ -97,7 +98,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         });
     }
 
-    match open_state(&args.traffic).await {
+    match open_state(&args.traffic, CacheArgs::cluster_bytes(&loaded.apis)).await {
         Ok(state) => {
             if let Err(message) = seed(&state, &loaded.usage_plans).await {
                 eprintln!("turnpike: error: cannot seed the template's usage plans: {message}");
@@ -153,10 +154,15 @@ async fn serve(args: ServeArgs) -> ExitCode {
 }
 
 /// The embedded state under `--data-dir`, or Redis with `--redis`.
-async fn open_state(args: &ServeStateArgs) -> Result<State, String> {
+async fn open_state(args: &ServeStateArgs, cache_bytes: Option<usize>) -> Result<State, String> {
     if args.state.redis.is_empty() {
         let dir = &args.state.data_dir;
-        return State::embedded(&EmbeddedConfig::new(dir))
+        let mut config = EmbeddedConfig::new(dir);
+        // The embedded cache holds as much as the stages' cache clusters would.
+        if let Some(bytes) = cache_bytes {
+            config.cache_capacity_bytes = bytes;
+        }
+        return State::embedded(&config)
             .map_err(|e| format!("cannot open the state in {}: {e}", dir.display()));
     }
     let mut config = RedisConfig::new(String::new());

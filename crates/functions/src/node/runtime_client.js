@@ -3,7 +3,8 @@
 // Implements the Lambda Runtime API loop: load the handler named by _HANDLER ("file.export",
 // CommonJS or ES module), then for each invocation call it with (event, context[, callback]) and
 // post its result, or the error as {errorType, errorMessage, trace} the way AWS's Node.js runtime
-// does. Async handlers and callback-style handlers both work.
+// does. Async handlers and callback-style handlers both work, with AWS's timing of the answer
+// (context.callbackWaitsForEmptyEventLoop; see `run`).
 "use strict";
 
 const http = require("http");
@@ -117,7 +118,6 @@ function makeContext(headers) {
     return value ? JSON.parse(value) : undefined;
   };
   return {
-    callbackWaitsForEmptyEventLoop: true,
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
     invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
@@ -131,30 +131,63 @@ function makeContext(headers) {
   };
 }
 
-// Runs the handler; resolves with its result, rejects with its error.
+// What to do once the event loop is empty ('beforeExit': nothing but our own idle keep-alive
+// socket, which the agent unrefs, is left), set per invocation.
+let onEmptyLoop = null;
+process.on("beforeExit", () => {
+  const listener = onEmptyLoop;
+  onEmptyLoop = null;
+  if (listener) listener();
+});
+
+// Runs the handler the way AWS's Node.js runtime does; resolves with its result, rejects with its
+// error. A returned promise answers when it settles; context.done/succeed/fail answer at once;
+// the callback answers errors at once and results once the event loop is empty, unless the
+// handler set context.callbackWaitsForEmptyEventLoop to false (then at once, and whatever is still
+// pending runs on between invocations). A handler that does neither answers null once the event
+// loop is empty; a plain return value is ignored, as in Lambda.
 function run(handler, event, context) {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const done = (err, result) => {
+    let called = false;
+    let waits = true;
+    const settle = (err, result) => {
       if (settled) return;
       settled = true;
+      onEmptyLoop = null;
       if (err !== undefined && err !== null) reject(err);
       else resolve(result);
     };
-    context.done = done;
-    context.succeed = (result) => done(null, result);
-    context.fail = (err) => done(err === undefined || err === null ? "handled" : err);
+    // Only the first of callback/done/succeed/fail counts.
+    const once = (fn) => (...args) => {
+      if (called) return;
+      called = true;
+      fn(...args);
+    };
+    const callback = once((err, result) => {
+      if ((err !== undefined && err !== null) || !waits) return settle(err, result);
+      onEmptyLoop = () => setImmediate(() => settle(null, result));
+    });
+    Object.defineProperty(context, "callbackWaitsForEmptyEventLoop", {
+      get: () => waits,
+      set: (value) => {
+        waits = value;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    context.done = once(settle);
+    context.succeed = once((result) => settle(null, result));
+    context.fail = once((err) => settle(err === undefined || err === null ? "handled" : err));
+    onEmptyLoop = () => settle(null, null);
     let returned;
     try {
-      returned = handler(event, context, done);
+      returned = handler(event, context, callback);
     } catch (e) {
-      return done(e);
+      return callback(e);
     }
     if (returned && typeof returned.then === "function") {
-      returned.then((r) => done(null, r), (e) => done(e === undefined || e === null ? new Error(String(e)) : e));
-    } else if (handler.length < 3) {
-      // Neither a promise nor a callback parameter: the return value is the result.
-      done(null, returned);
+      returned.then(context.succeed, (e) => context.fail(e === undefined || e === null ? new Error(String(e)) : e));
     }
   });
 }

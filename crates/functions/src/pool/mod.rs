@@ -20,7 +20,7 @@ use crate::error::InvokeError;
 use crate::invoke::{InvokeContext, InvokeOutcome};
 use crate::limits::MAX_REQUEST_PAYLOAD_BYTES;
 use crate::runtime_api::slot::InvocationHeaders;
-use crate::worker::{Launch, RunFailure, SpawnError, Worker};
+use crate::worker::{Launch, RunFailure, Running, SpawnError, Worker};
 
 /// A snapshot of a pool's load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,8 +117,10 @@ impl FunctionPool {
 
     /// Invokes the function synchronously (`RequestResponse`) with `payload` as the event.
     ///
-    /// The invocation runs in its own task: a caller that stops waiting does not kill the worker,
-    /// which finishes the invocation and goes back to the pool.
+    /// A warm invocation runs on the caller's task: the runtime's answer wakes the caller
+    /// directly, with no hop through another runtime. Starting a worker (a cold start) runs on
+    /// the pool's home runtime. Either way a caller that stops waiting does not kill the worker,
+    /// which finishes the invocation (on the home runtime) and goes back to the pool.
     pub async fn invoke(
         &self,
         payload: Bytes,
@@ -136,10 +138,30 @@ impl FunctionPool {
         let headers = headers::invocation_headers(&request_id, &ctx, &self.inner.arn_header)?;
         let permit = self.inner.admit().await?;
         let inner = self.inner.clone();
-        let home = inner.home.clone();
-        home.spawn(async move { inner.execute(permit, request_id, payload, headers).await })
-            .await
-            .map_err(|error| InvokeError::Host(std::io::Error::other(error.to_string())))?
+        if let Some(worker) = inner.take_idle() {
+            let running = worker.dispatch(
+                request_id.clone(),
+                payload.clone(),
+                headers.clone(),
+                inner.config.timeout,
+            );
+            let mut call = WarmCall {
+                inner: inner.clone(),
+                busy: Some(Busy::new(inner.clone(), permit)),
+                worker: Some(worker),
+                running: Some(running),
+                request_id: request_id.clone(),
+            };
+            return match call.wait().await {
+                WarmEnd::Done(outcome) => outcome,
+                // A warm worker that died while idle never saw the event: start a fresh one.
+                WarmEnd::NotDelivered(busy) => {
+                    inner.execute_cold(busy, request_id, payload, headers).await
+                }
+            };
+        }
+        let busy = Busy::new(inner.clone(), permit);
+        inner.execute_cold(busy, request_id, payload, headers).await
     }
 
     /// Restarts the function after its code changed: idle workers are stopped now, busy ones
@@ -198,37 +220,27 @@ impl PoolInner {
             .map_err(|_| InvokeError::ShutDown)
     }
 
-    async fn execute(
-        self: Arc<Self>,
-        _permit: OwnedSemaphorePermit,
+    /// Runs an invocation on a new worker, on the home runtime: worker processes, their pipes
+    /// and their exit status belong to its reactor.
+    async fn execute_cold(
+        self: &Arc<Self>,
+        busy: Busy,
         request_id: Arc<str>,
         payload: Bytes,
         headers: InvocationHeaders,
     ) -> Result<InvokeOutcome, InvokeError> {
-        self.running.fetch_add(1, Ordering::SeqCst);
-        let _running = Counted(&self.running);
-        let mut warm = self.take_idle();
-        loop {
-            let (worker, cold_start) = match warm.take() {
-                Some(worker) => (worker, false),
-                None => (self.spawn(&request_id).await?, true),
-            };
-            let result = worker
-                .run(
-                    request_id.clone(),
-                    payload.clone(),
-                    headers.clone(),
-                    self.config.timeout,
-                )
-                .await;
-            match result {
-                // A warm worker that died while idle never saw the event: start a fresh one.
-                Err(RunFailure::Exited {
-                    delivered: false, ..
-                }) if !cold_start => continue,
-                result => return self.finish(worker, cold_start, &request_id, result).await,
-            }
-        }
+        let inner = self.clone();
+        self.home
+            .spawn(async move {
+                let _busy = busy;
+                let worker = inner.spawn(&request_id).await?;
+                let mut running =
+                    worker.dispatch(request_id.clone(), payload, headers, inner.config.timeout);
+                let result = worker.wait(&mut running).await;
+                inner.finish(worker, true, &request_id, result).await
+            })
+            .await
+            .map_err(|error| InvokeError::Host(std::io::Error::other(error.to_string())))?
     }
 
     /// A new worker of the current code generation.
@@ -296,5 +308,88 @@ struct Counted<'a>(&'a AtomicUsize);
 impl Drop for Counted<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// An admitted invocation: holds its concurrency slot and counts as running until dropped.
+struct Busy {
+    inner: Arc<PoolInner>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Busy {
+    fn new(inner: Arc<PoolInner>, permit: OwnedSemaphorePermit) -> Busy {
+        inner.running.fetch_add(1, Ordering::SeqCst);
+        Busy {
+            inner,
+            _permit: permit,
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.inner.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A warm invocation in progress on the caller's task. Dropped before its answer (the caller
+/// stopped waiting), it moves to the home runtime, which waits for the answer and gives the
+/// worker back to the pool (or kills it on timeout) as if the caller had waited.
+struct WarmCall {
+    inner: Arc<PoolInner>,
+    busy: Option<Busy>,
+    worker: Option<Worker>,
+    running: Option<Running>,
+    request_id: Arc<str>,
+}
+
+/// How a warm invocation ended.
+enum WarmEnd {
+    Done(Result<InvokeOutcome, InvokeError>),
+    /// The worker had died while idle and never saw the event; the slot is kept for a retry.
+    NotDelivered(Busy),
+}
+
+impl WarmCall {
+    async fn wait(&mut self) -> WarmEnd {
+        let (Some(worker), Some(running)) = (self.worker.as_ref(), self.running.as_mut()) else {
+            return WarmEnd::Done(Err(InvokeError::ShutDown));
+        };
+        let result = worker.wait(running).await;
+        self.running = None;
+        let Some(worker) = self.worker.take() else {
+            return WarmEnd::Done(Err(InvokeError::ShutDown));
+        };
+        if let Err(RunFailure::Exited {
+            delivered: false, ..
+        }) = &result
+        {
+            if let Some(busy) = self.busy.take() {
+                drop(worker);
+                return WarmEnd::NotDelivered(busy);
+            }
+        }
+        WarmEnd::Done(
+            self.inner
+                .finish(worker, false, &self.request_id, result)
+                .await,
+        )
+    }
+}
+
+impl Drop for WarmCall {
+    fn drop(&mut self) {
+        let (Some(worker), Some(mut running)) = (self.worker.take(), self.running.take()) else {
+            return;
+        };
+        let busy = self.busy.take();
+        let inner = self.inner.clone();
+        let request_id = self.request_id.clone();
+        self.inner.home.spawn(async move {
+            let _busy = busy;
+            let result = worker.wait(&mut running).await;
+            let _ = inner.finish(worker, false, &request_id, result).await;
+        });
     }
 }

@@ -1,13 +1,15 @@
-//! One HTTP/1.1 exchange with the Invoke API endpoint, over TCP or TLS (rustls with the system's
-//! root certificates). A connection per invocation: remote calls cost a network round trip
-//! anyway, and no pool means nothing to keep alive or expire.
+//! HTTP/1.1 exchanges with the Invoke API endpoint, over TCP or TLS (rustls with the system's
+//! root certificates), on keep-alive connections pooled per endpoint: a remote call costs a
+//! network round trip, and a new connection (a TLS handshake to AWS) would add two or three more.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{Request, Response, Uri};
 use http_body_util::{BodyExt, Full, Limited};
+use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -16,6 +18,11 @@ use tokio_rustls::TlsConnector;
 const MAX_RESPONSE_BYTES: usize = 7 * 1024 * 1024;
 /// Bound on establishing the connection (and TLS).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long an idle connection is kept: under the idle timeouts of AWS's front ends and of
+/// common proxies, so a kept connection is rarely one the server is closing.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(50);
+/// Idle connections kept per endpoint; more are closed when they come back.
+const MAX_IDLE_PER_ENDPOINT: usize = 32;
 
 /// Where requests go.
 #[derive(Debug, Clone)]
@@ -68,12 +75,87 @@ pub(crate) enum ExchangeError {
     Broken(String),
 }
 
-/// Sends `request` to `endpoint` and reads the whole answer.
+/// A kept connection and since when it is idle.
+type IdleConnection = (SendRequest<Full<Bytes>>, Instant);
+
+/// Idle keep-alive connections by endpoint (`http(s)://authority`), most recently used last.
+#[derive(Default)]
+pub(crate) struct Pool {
+    idle: Mutex<HashMap<String, Vec<IdleConnection>>>,
+}
+
+impl Pool {
+    /// The most recently used idle connection to `key` that is still open.
+    fn take(&self, key: &str) -> Option<SendRequest<Full<Bytes>>> {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let connections = idle.get_mut(key)?;
+        while let Some((sender, since)) = connections.pop() {
+            if since.elapsed() < IDLE_TIMEOUT && sender.is_ready() {
+                return Some(sender);
+            }
+        }
+        None
+    }
+
+    fn put(&self, key: &str, sender: SendRequest<Full<Bytes>>) {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let connections = idle.entry(key.to_string()).or_default();
+        connections.retain(|(sender, since)| since.elapsed() < IDLE_TIMEOUT && !sender.is_closed());
+        if connections.len() < MAX_IDLE_PER_ENDPOINT {
+            connections.push((sender, Instant::now()));
+        }
+    }
+}
+
+/// Sends `request` to `endpoint` on an idle pooled connection or a new one, reads the whole
+/// answer and keeps the connection for the next exchange.
 pub(crate) async fn exchange(
+    pool: &Pool,
     endpoint: &Endpoint,
     tls: &TlsConnector,
     request: Request<Full<Bytes>>,
 ) -> Result<Response<Bytes>, ExchangeError> {
+    let broken = |e: &dyn std::fmt::Display| ExchangeError::Broken(e.to_string());
+    let key = format!(
+        "{}://{}",
+        if endpoint.https { "https" } else { "http" },
+        endpoint.authority
+    );
+    let mut request = request;
+    let (mut sender, response) = loop {
+        let (mut sender, pooled) = match pool.take(&key) {
+            Some(sender) => (sender, true),
+            None => (connect(endpoint, tls).await?, false),
+        };
+        match sender.try_send_request(request).await {
+            Ok(response) => break (sender, response),
+            Err(mut error) => match error.take_message() {
+                // The server closed the idle connection before our request went out on it: the
+                // request was not sent, so sending it on another connection is safe.
+                Some(unsent) if pooled => request = unsent,
+                _ => return Err(broken(&error.into_error())),
+            },
+        }
+    };
+    let (parts, body) = response.into_parts();
+    let body = Limited::new(body, MAX_RESPONSE_BYTES)
+        .collect()
+        .await
+        .map_err(|e| broken(&e))?
+        .to_bytes();
+    // Ready once the connection has finished the exchange and may carry another (not when the
+    // server asked to close it).
+    if sender.ready().await.is_ok() {
+        pool.put(&key, sender);
+    }
+    Ok(Response::from_parts(parts, body))
+}
+
+/// Opens a connection to `endpoint` and starts its HTTP/1.1 connection task.
+async fn connect(
+    endpoint: &Endpoint,
+    tls: &TlsConnector,
+) -> Result<SendRequest<Full<Bytes>>, ExchangeError> {
     let connect = async {
         let tcp = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
             .await
@@ -91,31 +173,23 @@ pub(crate) async fn exchange(
             .await
             .map_err(|_| ExchangeError::Connect("TLS handshake timed out".into()))?
             .map_err(|e| ExchangeError::Connect(e.to_string()))?;
-        send(TokioIo::new(stream), request).await
+        handshake(TokioIo::new(stream)).await
     } else {
-        send(TokioIo::new(tcp), request).await
+        handshake(TokioIo::new(tcp)).await
     }
 }
 
-async fn send<T>(io: T, request: Request<Full<Bytes>>) -> Result<Response<Bytes>, ExchangeError>
+async fn handshake<T>(io: T) -> Result<SendRequest<Full<Bytes>>, ExchangeError>
 where
     T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    let broken = |e: &dyn std::fmt::Display| ExchangeError::Broken(e.to_string());
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(io)
+    let (sender, connection) = hyper::client::conn::http1::handshake(io)
         .await
-        .map_err(|e| broken(&e))?;
+        .map_err(|e| ExchangeError::Connect(e.to_string()))?;
     tokio::spawn(async move {
         let _ = connection.await;
     });
-    let response = sender.send_request(request).await.map_err(|e| broken(&e))?;
-    let (parts, body) = response.into_parts();
-    let body = Limited::new(body, MAX_RESPONSE_BYTES)
-        .collect()
-        .await
-        .map_err(|e| broken(&e))?
-        .to_bytes();
-    Ok(Response::from_parts(parts, body))
+    Ok(sender)
 }
 
 /// TLS towards the endpoint: the system's root certificates.

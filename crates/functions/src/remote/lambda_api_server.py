@@ -8,7 +8,10 @@ does. Functions, by name:
   echo   -> 200, the result {"statusCode": 200, "body": <JSON of what was received>}
   boom   -> 200 with X-Amz-Function-Error: Unhandled and a Python-style error document
   slow   -> sleeps 3 s, then answers like echo
+  close  -> answers like echo with Connection: close, and closes the connection
   anything else -> 404 ResourceNotFoundException
+GET /connections (unsigned, the tests' own) answers {"connections": N}: how many distinct TCP
+connections have carried an invocation so far.
 """
 import json
 import sys
@@ -21,6 +24,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 ACCESS_KEY, SECRET = sys.argv[1], sys.argv[2]
+# Client (address, port) of every connection that carried an invocation.
+INVOKING_CONNECTIONS = set()
 
 
 def check_signature(handler, body):
@@ -66,7 +71,13 @@ class Lambda(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def do_GET(self):
+        if self.path == "/connections":
+            return self.reply(200, {"connections": len(INVOKING_CONNECTIONS)})
+        return self.reply(404, {"message": "Unknown path"}, [("x-amzn-ErrorType", "UnknownOperationException")])
+
     def do_POST(self):
+        INVOKING_CONNECTIONS.add(self.client_address)
         body = self.rfile.read(int(self.headers.get("content-length", "0")))
         problem = check_signature(self, body)
         if problem:
@@ -83,6 +94,8 @@ class Lambda(BaseHTTPRequestHandler):
         }
         if name == "echo":
             return self.reply(200, {"statusCode": 200, "body": json.dumps(received)})
+        if name == "close":
+            return self.reply(200, {"statusCode": 200, "body": json.dumps(received)}, [("Connection", "close")])
         if name == "boom":
             error = {"errorMessage": "remote boom", "errorType": "ValueError",
                      "requestId": "11111111-2222-3333-4444-555555555555", "stackTrace": []}

@@ -52,6 +52,8 @@ pub(crate) struct RemoteInvoker {
     endpoint: Option<Endpoint>,
     timeout: Duration,
     tls: TlsConnector,
+    /// Keep-alive connections, shared by every function on the same endpoint.
+    pool: client::Pool,
 }
 
 impl RemoteInvoker {
@@ -66,6 +68,7 @@ impl RemoteInvoker {
             endpoint,
             timeout: config.timeout,
             tls: client::tls_connector()?,
+            pool: client::Pool::default(),
         })
     }
 
@@ -144,7 +147,7 @@ impl RemoteInvoker {
         let started = Instant::now();
         let answer = tokio::time::timeout(
             self.timeout,
-            client::exchange(&endpoint, &self.tls, request),
+            client::exchange(&self.pool, &endpoint, &self.tls, request),
         )
         .await
         .map_err(|_| unreachable(arn, "the Invoke API did not answer in time".into()))?;

@@ -262,3 +262,54 @@ async fn a_loaded_function_of_the_arns_name_is_invoked_locally() {
     );
     host.shutdown().await;
 }
+
+/// How many TCP connections have carried an invocation to the stand-in.
+fn invoking_connections(api: &LambdaApi) -> u64 {
+    use std::io::{Read as _, Write as _};
+    let address = api.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET /connections HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let body = answer.split("\r\n\r\n").nth(1).unwrap();
+    let document: serde_json::Value = serde_json::from_str(body).unwrap();
+    document["connections"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn sequential_invocations_reuse_one_keep_alive_connection() {
+    let api = LambdaApi::start();
+    let remote = invoker(&api.url, Duration::from_secs(10));
+    let call = |name: &'static str| {
+        let remote = &remote;
+        async move {
+            let outcome = remote
+                .invoke_as(
+                    &credentials(SECRET, None),
+                    &arn(name),
+                    Bytes::from_static(b"{}"),
+                    &InvokeContext::default(),
+                )
+                .await
+                .unwrap();
+            assert!(
+                matches!(outcome.response, InvokeResponse::Success(_)),
+                "{name}: {:?}",
+                outcome.response
+            );
+        }
+    };
+    call("echo").await;
+    call("echo").await;
+    assert_eq!(invoking_connections(&api), 1);
+    // A connection the server closes after answering is not reused.
+    call("close").await;
+    assert_eq!(invoking_connections(&api), 1);
+    call("echo").await;
+    call("echo").await;
+    assert_eq!(invoking_connections(&api), 2);
+}

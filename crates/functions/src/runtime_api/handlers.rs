@@ -8,9 +8,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 
 use super::reply::{self, ApiResponse};
-use super::slot::{
-    deadline_header, Current, InvocationEvent, RuntimeReply, RuntimeState, Slot, SlotState,
-};
+use super::slot::{deadline_header, Current, RuntimeReply, RuntimeState, Slot, SlotState};
 use crate::limits::MAX_RESPONSE_PAYLOAD_BYTES;
 
 const ERROR_TYPE_HEADER: &str = "lambda-runtime-function-error-type";
@@ -41,9 +39,8 @@ pub(crate) async fn next(slot: &Slot) -> ApiResponse {
 
 fn deliver(state: &mut SlotState) -> Option<ApiResponse> {
     let invocation = state.pending.take()?;
-    let at = Instant::now();
     let deadline_ms = deadline_header(invocation.timeout);
-    let _ = invocation.events.send(InvocationEvent::Delivered { at });
+    state.delivered_at = Some(Instant::now());
     state.runtime = Some(RuntimeState::Ready);
     state.current_id = Some(invocation.request_id.clone());
     let current = Current {
@@ -121,10 +118,7 @@ pub(crate) async fn answer(slot: &Slot, id: &str, is_error: bool, request: Reque
     };
     state.runtime = Some(RuntimeState::ResponseSent);
     if let Some(current) = state.current.take() {
-        let _ = current
-            .invocation
-            .events
-            .send(InvocationEvent::Reply(reply));
+        let _ = current.invocation.reply.send(reply);
     }
     response
 }
@@ -151,7 +145,7 @@ pub(crate) async fn init_error(slot: &Slot, request: Request) -> ApiResponse {
                 error_type,
                 payload,
             };
-            let _ = invocation.events.send(InvocationEvent::Reply(reply));
+            let _ = invocation.reply.send(reply);
         }
         None => state.init_error = Some((error_type, payload)),
     }
@@ -171,8 +165,10 @@ enum Body {
 }
 
 /// Reads a body of at most [`MAX_RESPONSE_PAYLOAD_BYTES`]; past it, only counts the bytes so the
-/// error can say how large the response was.
+/// error can say how large the response was. A body that arrives in one piece (the usual case:
+/// small, with a Content-Length) is kept as it came, without a copy.
 async fn read_limited(mut body: Incoming) -> Result<Body, hyper::Error> {
+    let mut first: Option<Bytes> = None;
     let mut buffer = BytesMut::new();
     let mut size = 0usize;
     while let Some(frame) = body.frame().await {
@@ -180,14 +176,20 @@ async fn read_limited(mut body: Incoming) -> Result<Body, hyper::Error> {
             continue;
         };
         size = size.saturating_add(data.len());
-        if size <= MAX_RESPONSE_PAYLOAD_BYTES {
-            buffer.extend_from_slice(&data);
-        } else if !buffer.is_empty() {
+        if size > MAX_RESPONSE_PAYLOAD_BYTES {
+            first = None;
             buffer = BytesMut::new();
+        } else if let Some(earlier) = first.take() {
+            buffer.extend_from_slice(&earlier);
+            buffer.extend_from_slice(&data);
+        } else if buffer.is_empty() {
+            first = Some(data);
+        } else {
+            buffer.extend_from_slice(&data);
         }
     }
     if size > MAX_RESPONSE_PAYLOAD_BYTES {
         return Ok(Body::TooLarge(size));
     }
-    Ok(Body::Complete(buffer.freeze()))
+    Ok(Body::Complete(first.unwrap_or_else(|| buffer.freeze())))
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::HeaderValue;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::{oneshot, Notify};
 
 /// Where the runtime is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,16 +55,9 @@ pub(crate) struct Invocation {
     pub(crate) payload: Bytes,
     pub(crate) headers: InvocationHeaders,
     pub(crate) timeout: Duration,
-    pub(crate) events: mpsc::UnboundedSender<InvocationEvent>,
-}
-
-/// What the pool hears back about an invocation.
-#[derive(Debug)]
-pub(crate) enum InvocationEvent {
-    /// The runtime received the event; its deadline clock started at `at`.
-    Delivered { at: Instant },
-    /// The runtime answered.
-    Reply(RuntimeReply),
+    /// Where the runtime's answer goes. Delivery is not reported through it (the waiting side
+    /// reads [`SlotState::delivered_at`] when it needs it): one wake-up per invocation, not two.
+    pub(crate) reply: oneshot::Sender<RuntimeReply>,
 }
 
 /// An answer posted by the runtime.
@@ -97,6 +90,9 @@ pub(crate) struct SlotState {
     pub(crate) current: Option<Current>,
     /// Id of the last invocation fetched; responses must name it.
     pub(crate) current_id: Option<Arc<str>>,
+    /// When the runtime fetched the invocation dispatched last (its deadline clock starts
+    /// there); `None` until it does.
+    pub(crate) delivered_at: Option<Instant>,
     /// An init error reported while no invocation was waiting (a pre-warmed worker).
     pub(crate) init_error: Option<(Option<String>, Bytes)>,
 }
@@ -129,9 +125,10 @@ impl Slot {
                 error_type,
                 payload,
             };
-            let _ = invocation.events.send(InvocationEvent::Reply(reply));
+            let _ = invocation.reply.send(reply);
             return;
         }
+        state.delivered_at = None;
         state.pending = Some(invocation);
         drop(state);
         self.arrived.notify_one();
@@ -140,6 +137,11 @@ impl Slot {
     /// Waits until the pool has dispatched an invocation.
     pub(crate) async fn arrival(&self) {
         self.arrived.notified().await;
+    }
+
+    /// When the runtime fetched the invocation dispatched last.
+    pub(crate) fn delivered_at(&self) -> Option<Instant> {
+        self.lock().delivered_at
     }
 
     /// Request id of the invocation in progress, for log lines.

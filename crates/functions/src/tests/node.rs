@@ -260,3 +260,105 @@ async fn aws_lambda_ric_runs_the_same_handlers() {
         (&json!("RangeError"), &json!("out of range"))
     );
 }
+
+/// Handlers whose answer depends on `callbackWaitsForEmptyEventLoop`. Each leaves work pending
+/// that appends to `event.log`; the order of that work and the answer is read off the file.
+const EVENT_LOOP_HANDLERS: &str = r#"
+const fs = require("fs");
+// Pending work that only finishes once the test has seen the answer and created `event.go`.
+const afterGo = (event) => {
+  const poll = setInterval(() => {
+    if (fs.existsSync(event.go)) {
+      clearInterval(poll);
+      fs.appendFileSync(event.log, "after go\n");
+    }
+  }, 5);
+};
+exports.waits = (event, context, callback) => {
+  setTimeout(() => fs.appendFileSync(event.log, "timer\n"), 50);
+  callback(null, { waited: context.callbackWaitsForEmptyEventLoop });
+};
+exports.noWait = (event, context, callback) => {
+  context.callbackWaitsForEmptyEventLoop = false;
+  afterGo(event);
+  callback(null, { waited: context.callbackWaitsForEmptyEventLoop });
+};
+exports.succeed = (event, context) => {
+  afterGo(event);
+  context.succeed("succeeded");
+};
+exports.neither = (event) => {
+  setTimeout(() => fs.appendFileSync(event.log, "timer\n"), 50);
+  return "ignored";
+};
+"#;
+
+/// Runs the event-loop handlers under `client` and checks AWS's order of answer and pending work.
+async fn callback_waits_for_empty_event_loop(client: crate::RuntimeClient) {
+    let dir = TempDir::new();
+    let function = |name: &str, handler: &str| {
+        let mut config = node_function(&dir, name, handler, &[("index.js", EVENT_LOOP_HANDLERS)]);
+        if client == crate::RuntimeClient::Official {
+            let modules = crate::test_support::aws_lambda_ric_modules();
+            std::os::unix::fs::symlink(modules, config.code_dir.join("node_modules")).unwrap();
+        }
+        config.client = client;
+        config
+    };
+    let event = |case: &str| {
+        let log = dir.path().join(format!("{case}.log"));
+        let go = dir.path().join(format!("{case}.go"));
+        let payload = json!({"log": log, "go": go}).to_string();
+        (Bytes::from(payload), log, go)
+    };
+    let read = |path: &std::path::Path| std::fs::read_to_string(path).unwrap_or_default();
+
+    // Default (true): the callback's result goes only once the timer has run.
+    let (_h1, waits) = pool(&dir, function("waits", "index.waits")).await;
+    let (payload, log, _) = event("waits");
+    let outcome = waits.invoke(payload, ctx("w")).await.unwrap();
+    assert_eq!(success_json(&outcome), json!({"waited": true}));
+    assert_eq!(read(&log), "timer\n");
+
+    // A handler that neither calls back nor returns a promise: null once the loop is empty.
+    let (_h2, neither) = pool(&dir, function("neither", "index.neither")).await;
+    let (payload, log, _) = event("neither");
+    let outcome = neither.invoke(payload, ctx("n")).await.unwrap();
+    assert_eq!(success_json(&outcome), json!(null));
+    assert_eq!(read(&log), "timer\n");
+
+    // false, and context.succeed: the answer comes while the work is still pending (it waits for
+    // a file the test creates only after the answer), and the work goes on afterwards.
+    for (name, expected) in [
+        ("noWait", json!({"waited": false})),
+        ("succeed", json!("succeeded")),
+    ] {
+        let (_host, pool) = pool(&dir, function(name, &format!("index.{name}"))).await;
+        let (payload, log, go) = event(name);
+        let outcome = pool.invoke(payload, ctx(name)).await.unwrap();
+        assert_eq!(success_json(&outcome), expected, "{name}");
+        assert_eq!(read(&log), "", "{name}");
+        std::fs::write(&go, "").unwrap();
+        let mut waited = 0;
+        while read(&log).is_empty() && waited < 200 {
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            waited += 1;
+        }
+        assert_eq!(read(&log), "after go\n", "{name}");
+        // The same warm worker takes the next invocation.
+        let (payload, _, _) = event(&format!("{name}-2"));
+        let again = pool.invoke(payload, ctx("again")).await.unwrap();
+        assert_eq!(again.worker_pid, outcome.worker_pid, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn the_bundled_client_honours_callback_waits_for_empty_event_loop() {
+    callback_waits_for_empty_event_loop(crate::RuntimeClient::Bundled).await;
+}
+
+/// The same expectations hold under AWS's own `aws-lambda-ric`: the bundled client matches it.
+#[tokio::test]
+async fn aws_lambda_ric_agrees_on_callback_waits_for_empty_event_loop() {
+    callback_waits_for_empty_event_loop(crate::RuntimeClient::Official).await;
+}

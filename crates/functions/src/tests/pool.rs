@@ -91,6 +91,9 @@ async fn a_worker_that_died_while_idle_is_replaced_transparently() {
         .unwrap();
     // SAFETY: signals our own child.
     unsafe { libc::kill(first.worker_pid as i32, libc::SIGKILL) };
+    // Died while idle: gone before the next invocation (a process still exiting while its
+    // parked long poll takes the event counts as a crash during the invocation).
+    assert!(gone(first.worker_pid).await);
     let second = pool
         .invoke(sleep_event(0.0), InvokeContext::default())
         .await
@@ -98,6 +101,39 @@ async fn a_worker_that_died_while_idle_is_replaced_transparently() {
     assert!(second.cold_start);
     assert_ne!(second.worker_pid, first.worker_pid);
     assert_eq!(success_json(&second)["pid"], second.worker_pid);
+}
+
+#[tokio::test]
+async fn a_caller_that_stops_waiting_leaves_the_warm_worker_to_finish() {
+    let dir = TempDir::new();
+    let (_host, pool) = pool(&dir, python_function(&dir, "abandoned", SLEEPER)).await;
+    let first = pool
+        .invoke(sleep_event(0.0), InvokeContext::default())
+        .await
+        .unwrap();
+    // The warm invocation runs on this task; giving up on it must neither kill the worker nor
+    // leak its concurrency slot.
+    let gave_up = tokio::time::timeout(
+        Duration::from_millis(100),
+        pool.invoke(sleep_event(0.5), InvokeContext::default()),
+    )
+    .await;
+    assert!(gave_up.is_err());
+    assert_eq!(pool.stats().running, 1);
+    wait_for(&pool, |s| {
+        s == PoolStats {
+            running: 0,
+            queued: 0,
+            idle: 1,
+        }
+    })
+    .await;
+    let again = pool
+        .invoke(sleep_event(0.0), InvokeContext::default())
+        .await
+        .unwrap();
+    assert_eq!(again.worker_pid, first.worker_pid);
+    assert!(!again.cold_start);
 }
 
 #[tokio::test]

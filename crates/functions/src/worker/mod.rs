@@ -12,14 +12,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{oneshot, watch};
 
 pub(crate) use self::command::Launch;
 use crate::error::ExitReason;
 use crate::limits::{INIT_TIMEOUT, KILL_WAIT};
-use crate::runtime_api::slot::{
-    Invocation, InvocationEvent, InvocationHeaders, RuntimeReply, Slot,
-};
+use crate::runtime_api::slot::{Invocation, InvocationHeaders, RuntimeReply, Slot};
 use crate::runtime_api::{self, Endpoint};
 
 /// Why a worker could not be started.
@@ -164,75 +162,99 @@ impl Worker {
         let _ = tokio::time::timeout(KILL_WAIT, exit.wait_for(Option::is_some)).await;
     }
 
-    /// Runs one invocation: waits for the runtime to fetch it (bounded by Lambda's init time
-    /// plus the timeout), then for its answer until the deadline, watching for the process to die.
-    pub(crate) async fn run(
+    /// Hands one invocation to the runtime; [`Worker::wait`] then waits for its answer.
+    pub(crate) fn dispatch(
         &self,
         request_id: Arc<str>,
         payload: Bytes,
         headers: InvocationHeaders,
         timeout: Duration,
-    ) -> Result<Answer, RunFailure> {
-        let (events, mut heard) = mpsc::unbounded_channel();
+    ) -> Running {
+        let (reply, answer) = oneshot::channel();
         self.slot.dispatch(Invocation {
             request_id,
             payload,
             headers,
             timeout,
-            events,
+            reply,
         });
+        Running {
+            answer,
+            dispatched: Instant::now(),
+            timeout,
+        }
+    }
+
+    /// Waits for the answer to the invocation `running`: for the runtime to fetch it (bounded by
+    /// Lambda's init time plus the timeout), then for its answer until the deadline, watching for
+    /// the process to die. Cancel-safe: dropped, it can be called again with the same `running`.
+    pub(crate) async fn wait(&self, running: &mut Running) -> Result<Answer, RunFailure> {
         let mut exit = self.exit.clone();
-        let mut delivered = None;
-        let mut deadline = Instant::now() + INIT_TIMEOUT + timeout;
+        let timeout = running.timeout;
+        // The earliest the deadline can be (the runtime fetches the invocation after dispatch);
+        // when it passes, the real one is worked out from when the runtime did.
+        let mut deadline = running.dispatched + timeout;
+        let answer = |reply| Answer {
+            reply,
+            duration: self
+                .slot
+                .delivered_at()
+                .map(|at| at.elapsed())
+                .unwrap_or_default(),
+        };
         loop {
             let step = tokio::select! {
                 biased;
-                event = heard.recv() => Step::Heard(event),
+                reply = &mut running.answer => Step::Heard(reply.ok()),
                 reason = exit.wait_for(Option::is_some) => Step::Exited(reason.ok().and_then(|r| *r)),
-                _ = tokio::time::sleep_until(deadline.into()) => Step::TimedOut,
-            };
-            let answer = |reply| Answer {
-                reply,
-                duration: delivered
-                    .map(|at: Instant| at.elapsed())
-                    .unwrap_or_default(),
+                _ = tokio::time::sleep_until(deadline.into()) => Step::Deadline,
             };
             match step {
-                Step::Heard(Some(InvocationEvent::Delivered { at })) => {
-                    delivered = Some(at);
-                    deadline = at + timeout;
-                }
-                Step::Heard(Some(InvocationEvent::Reply(reply))) => return Ok(answer(reply)),
+                Step::Heard(Some(reply)) => return Ok(answer(reply)),
                 Step::Heard(None) => {
                     let reason = exit.wait_for(Option::is_some).await.ok().and_then(|r| *r);
                     return Err(RunFailure::Exited {
                         reason: reason.unwrap_or(KILLED),
-                        delivered: delivered.is_some(),
+                        delivered: self.slot.delivered_at().is_some(),
                     });
                 }
                 Step::Exited(reason) => {
                     // An answer posted just before exiting still counts.
-                    while let Ok(event) = heard.try_recv() {
-                        if let InvocationEvent::Reply(reply) = event {
-                            return Ok(answer(reply));
-                        }
+                    if let Ok(reply) = running.answer.try_recv() {
+                        return Ok(answer(reply));
                     }
                     return Err(RunFailure::Exited {
                         reason: reason.unwrap_or(KILLED),
-                        delivered: delivered.is_some(),
+                        delivered: self.slot.delivered_at().is_some(),
                     });
                 }
-                Step::TimedOut => return Err(RunFailure::TimedOut),
+                Step::Deadline => {
+                    let real = match self.slot.delivered_at() {
+                        Some(at) => at + timeout,
+                        None => running.dispatched + INIT_TIMEOUT + timeout,
+                    };
+                    if real <= Instant::now() {
+                        return Err(RunFailure::TimedOut);
+                    }
+                    deadline = real;
+                }
             }
         }
     }
 }
 
-/// What woke [`Worker::run`] up.
+/// An invocation handed to a worker, not yet answered.
+pub(crate) struct Running {
+    answer: oneshot::Receiver<RuntimeReply>,
+    dispatched: Instant,
+    timeout: Duration,
+}
+
+/// What woke [`Worker::wait`] up.
 enum Step {
-    Heard(Option<InvocationEvent>),
+    Heard(Option<RuntimeReply>),
     Exited(Option<ExitReason>),
-    TimedOut,
+    Deadline,
 }
 
 /// Reported when the exit status was lost (the reaper task did not run to the end).

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use http::HeaderMap;
 use ring::digest;
@@ -33,10 +34,13 @@ pub struct ApiKeyRecord {
     pub name: String,
     /// A disabled key is refused like an unknown one.
     pub enabled: bool,
+    /// Ids of the usage plans the key belongs to (none for keys given at load time).
+    pub usage_plan_ids: Vec<String>,
 }
 
-/// The future a lookup returns.
-pub type LookupFuture<'a> = Pin<Box<dyn Future<Output = Option<ApiKeyRecord>> + Send + 'a>>;
+/// The future a lookup returns. Records are shared: the request keeps the one it was admitted
+/// with (`RequestContext::api_key`) for the throttling stage, which finds its usage plan by it.
+pub type LookupFuture<'a> = Pin<Box<dyn Future<Output = Option<Arc<ApiKeyRecord>>> + Send + 'a>>;
 
 /// Finds the key whose value hashes to `value_sha256`. Implemented in memory here and by the
 /// persistent key store; only hashes are ever compared, so stores never need the values.
@@ -56,7 +60,7 @@ pub fn hash_key(value: &str) -> [u8; 32] {
 pub(crate) struct InMemoryApiKeys {
     // Keyed by digest: a lookup's timing depends only on the hash of the presented value, which
     // tells an attacker nothing about any stored value.
-    by_hash: HashMap<[u8; 32], ApiKeyRecord>,
+    by_hash: HashMap<[u8; 32], Arc<ApiKeyRecord>>,
 }
 
 impl InMemoryApiKeys {
@@ -65,7 +69,7 @@ impl InMemoryApiKeys {
         InMemoryApiKeys {
             by_hash: keys
                 .into_iter()
-                .map(|(value, record)| (hash_key(value), record))
+                .map(|(value, record)| (hash_key(value), Arc::new(record)))
                 .collect(),
         }
     }
@@ -120,13 +124,15 @@ pub(crate) fn extract<'a>(
     value.filter(|v| !v.is_empty())
 }
 
-/// Requires a valid, enabled key from `source`; its record on success.
+/// Requires a valid, enabled key from `source` (with `AUTHORIZER`, the Lambda authorizer's
+/// `usageIdentifierKey`: the key both validated here and metered by the key's usage plans);
+/// its record on success.
 pub(crate) async fn check(
     source: ApiKeySource,
     headers: &HeaderMap,
     usage_identifier_key: Option<&str>,
     keys: &dyn ApiKeyLookup,
-) -> Result<ApiKeyRecord, ApiKeyRejection> {
+) -> Result<Arc<ApiKeyRecord>, ApiKeyRejection> {
     let value = extract(source, headers, usage_identifier_key).ok_or(ApiKeyRejection::Missing)?;
     let record = keys
         .lookup(hash_key(value))

@@ -154,20 +154,8 @@ async fn run(gate: Gate<'_>, ctx: &mut RequestContext, parts: &Parts) -> Result<
                 if anonymous.is_some_and(|d| d != Decision::Allow) {
                     return Err(resource_denial(false, "anonymous"));
                 }
-                ctx.authorizer = Some(Arc::new(AuthorizerContext {
-                    source: if config.cognito {
-                        AuthorizerSource::Cognito
-                    } else {
-                        AuthorizerSource::Jwt
-                    },
-                    // REST hands Cognito claims on in its own spelling (dates, `a,b` lists).
-                    claims: Some(match ctx.api_kind() {
-                        ApiKind::Rest => claims.rest_stringified(),
-                        ApiKind::Http => claims.stringified(),
-                    }),
-                    scopes: Some(claims.scopes().to_vec()),
-                    ..AuthorizerContext::default()
-                }));
+                // Built once per token and shared by its requests.
+                ctx.authorizer = Some(claims.authorizer_context(ctx.api_kind(), config.cognito));
             }
         },
     }
@@ -176,7 +164,7 @@ async fn run(gate: Gate<'_>, ctx: &mut RequestContext, parts: &Parts) -> Result<
             turnpike_model::ApiKeySource::Header => api_key::ApiKeySource::Header,
             turnpike_model::ApiKeySource::Authorizer => api_key::ApiKeySource::Authorizer,
         };
-        api_key::check(
+        let key = api_key::check(
             source,
             &parts.headers,
             usage_identifier_key.as_deref(),
@@ -184,6 +172,7 @@ async fn run(gate: Gate<'_>, ctx: &mut RequestContext, parts: &Parts) -> Result<
         )
         .await
         .map_err(|r| Denial::Other(r.gateway_error()))?;
+        ctx.api_key = Some(key);
     }
     Ok(())
 }

@@ -545,3 +545,69 @@ fn unusable_customisations_are_reported() {
     );
     assert!(problems[1].starts_with("THROTTLED: unsupported mapping source"));
 }
+
+#[tokio::test]
+async fn templates_are_velocity_with_error_authorizer_and_params() {
+    let responses = compile(vec![(
+        GatewayResponseType::BadRequestBody,
+        GatewayResponse {
+            response_templates: params(&[(
+                "application/json",
+                "#set($who = $context.authorizer.principalId){\"who\": \"$who\", \"tier\": \"$context.authorizer.tier\", \"lang\": \"$input.params('lang')\", \"trace\": \"$input.params().header.get('x-trace')\", \"detail\": \"$util.escapeJavaScript($context.error.validationErrorString)\", #if($context.error.message.length() > 3)\"long\": true#else\"long\": false#end}",
+            )]),
+            ..Default::default()
+        },
+    )]);
+    let mut ctx = ctx();
+    let mut context = serde_json::Map::new();
+    context.insert("tier".into(), "gold".into());
+    ctx.authorizer = Some(std::sync::Arc::new(crate::authorize::AuthorizerContext {
+        source: Default::default(),
+        principal_id: Some("user-1".into()),
+        context,
+        claims: None,
+        scopes: None,
+        integration_latency: 0,
+    }));
+    let mut request_headers = HeaderMap::new();
+    request_headers.insert("x-trace", "t-9".parse().unwrap());
+    let request = MethodRequest {
+        headers: &request_headers,
+        query: Some("lang=fr"),
+        path_params: None,
+    };
+    let mut error = GatewayError::new(GatewayResponseType::BadRequestBody);
+    error.validation_error_string =
+        Some(r#"[object has missing required properties (["name"])]"#.into());
+    let response = render(ApiKind::Rest, &responses, &error, &mut ctx, &request);
+    assert_eq!(response.status().as_u16(), 400);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(
+        String::from_utf8(body.to_vec()).unwrap(),
+        r#"{"who": "user-1", "tier": "gold", "lang": "fr", "trace": "t-9", "detail": "[object has missing required properties ([\"name\"])]", "long": true}"#
+    );
+}
+
+#[tokio::test]
+async fn a_template_that_fails_to_render_answers_the_default_body() {
+    let responses = compile(vec![(
+        GatewayResponseType::Unauthorized,
+        GatewayResponse {
+            response_templates: params(&[(
+                "application/json",
+                // A method that throws in Java terms: index out of bounds.
+                "$context.error.message.substring(0, 500)",
+            )]),
+            ..Default::default()
+        },
+    )]);
+    let r = rendered(
+        ApiKind::Rest,
+        &responses,
+        &GatewayError::new(GatewayResponseType::Unauthorized),
+        &HeaderMap::new(),
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.body, r#"{"message":"Unauthorized"}"#);
+}

@@ -22,6 +22,7 @@ use turnpike_model::HttpMethod;
 use super::forward;
 use super::request::RequestTemplates;
 use super::response::IntegrationResponses;
+use super::upstream;
 use super::uri::{append_query_pair, append_raw_query, remove_query_params, UriTemplate};
 use super::Call;
 use crate::body::{ResponseBody, UpstreamBody};
@@ -86,6 +87,10 @@ pub(crate) struct HttpIntegration {
 }
 
 impl HttpIntegration {
+    pub(crate) fn responses_mut(&mut self) -> &mut IntegrationResponses {
+        &mut self.responses
+    }
+
     pub(crate) fn compile(
         integration: &turnpike_model::Integration,
         greedy: &[&str],
@@ -126,6 +131,7 @@ impl HttpIntegration {
             request_templates: RequestTemplates::compile(
                 &integration.request_templates,
                 integration.passthrough_behavior,
+                integration.content_handling,
                 problems,
             ),
             responses: IntegrationResponses::compile(&integration.responses, problems),
@@ -148,16 +154,67 @@ impl HttpIntegration {
             &mut headers,
             Mapping::default(),
         )?;
+        // HTTP API `overwrite:path`.
+        let uri = crate::mapping::http_api::overwrite_path(uri, &call.parts.extensions);
         let method = self
             .method
             .clone()
             .unwrap_or_else(|| call.parts.method.clone());
         let body = UpstreamBody::limited(call.body, call.max_body_bytes);
-        let upstream = self
-            .send(call.client, call.ctx, method, uri, headers, body)
-            .await?;
+        if let Some(inline) = upstream::inline_body(&method, &uri, &body) {
+            if !headers.contains_key(HOST) {
+                if let Some(host) = client::host_header(&uri) {
+                    headers.insert(HOST, host);
+                }
+            }
+            let request = upstream::Outgoing {
+                method: &method,
+                uri: &uri,
+                headers: &headers,
+                body: inline,
+            };
+            return self.send_inline(call.client, call.ctx, request).await;
+        }
+        // Boxed: hyper's client future is large, and the common path above should not carry it.
+        let upstream =
+            Box::pin(self.send(call.client, call.ctx, method, uri, headers, body)).await?;
         let (parts, body) = upstream.into_parts();
         Ok(Response::from_parts(parts, ResponseBody::stream(body)))
+    }
+
+    /// HTTP_PROXY through the hop's own client (see [`upstream`]), within `timeoutInMillis`.
+    async fn send_inline(
+        &self,
+        client: &super::UpstreamClient,
+        ctx: &mut RequestContext,
+        request: upstream::Outgoing<'_>,
+    ) -> Result<Response<ResponseBody>, GatewayError> {
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(self.timeout, client.proxy_pool().send(request)).await;
+        ctx.integration_latency =
+            Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+        match outcome {
+            Err(_) => {
+                tracing::warn!(
+                    timeout_ms = self.timeout.as_millis() as u64,
+                    "Execution failed due to a timeout error"
+                );
+                Err(GatewayError::integration_timeout())
+            }
+            Ok(Err(error)) if error.is_connect() => {
+                tracing::warn!(error = %ErrorChain(&error), "Execution failed due to configuration error");
+                Err(GatewayError::api_configuration_error())
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(error = %ErrorChain(&error), "Execution failed due to a network error communicating with endpoint");
+                Err(GatewayError::integration_failure())
+            }
+            Ok(Ok(response)) => {
+                ctx.integration_status = Some(response.status().as_u16());
+                let (parts, body) = response.into_parts();
+                Ok(Response::from_parts(parts, ResponseBody::proxied(body)))
+            }
+        }
     }
 
     /// HTTP (non-proxy): mapped parameters and the request template's output (or the body passed
@@ -170,33 +227,45 @@ impl HttpIntegration {
         let request = call.method_request();
         let ctx: &RequestContext = call.ctx;
         let content_type = call.parts.headers.get(CONTENT_TYPE);
-        let template = self
+        let selected = self
             .request_templates
-            .select(content_type.and_then(|v| v.to_str().ok()))?;
+            .for_request(ctx, &call.parts.headers)?;
         let mut headers = forward::integration_headers(&call.parts.headers, ctx);
-        // The body is read whole only when a template or a mapped parameter reads it.
-        let (text, streamed) = if template.is_some() || self.reads_body {
+        // The body is read whole only when a template, a conversion or a mapped parameter reads
+        // it.
+        let (bytes, streamed) = if selected.reads_body() || self.reads_body {
             let bytes = limits::read_body(call.body, call.max_body_bytes).await?;
-            (Some(String::from_utf8_lossy(&bytes).into_owned()), None)
+            (Some(bytes), None)
         } else {
             (None, Some(call.body))
         };
+        let text = bytes
+            .as_ref()
+            .filter(|_| self.reads_body)
+            .map(|b| String::from_utf8_lossy(b).into_owned());
         let mut overrides = None;
-        let body = match (template, &text, streamed) {
-            (Some((template_type, template)), Some(text), _) => {
-                headers.insert(CONTENT_TYPE, template_type.clone());
-                let rendered = template.render(text, &request, ctx)?;
-                overrides = Some(rendered.overrides);
-                UpstreamBody::full(rendered.body)
+        let body = match (bytes, streamed) {
+            (Some(bytes), _) => {
+                let (body, rendered) = selected.body(bytes, &request, ctx)?;
+                match (selected.template, content_type) {
+                    (Some((template_type, _)), _) => {
+                        headers.insert(CONTENT_TYPE, template_type.clone());
+                    }
+                    (None, Some(content_type)) => {
+                        headers.insert(CONTENT_TYPE, content_type.clone());
+                    }
+                    (None, None) => {}
+                }
+                overrides = rendered;
+                UpstreamBody::full(body)
             }
-            (_, text, streamed) => {
+            (None, streamed) => {
                 if let Some(content_type) = content_type {
                     headers.insert(CONTENT_TYPE, content_type.clone());
                 }
-                match (text, streamed) {
-                    (Some(text), _) => UpstreamBody::full(text.clone()),
-                    (None, Some(body)) => UpstreamBody::limited(body, call.max_body_bytes),
-                    (None, None) => UpstreamBody::full(bytes::Bytes::new()),
+                match streamed {
+                    Some(body) => UpstreamBody::limited(body, call.max_body_bytes),
+                    None => UpstreamBody::full(bytes::Bytes::new()),
                 }
             }
         };

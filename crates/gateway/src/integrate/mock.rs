@@ -4,10 +4,10 @@
 //! template whose output has no integer `statusCode` is AWS's "Execution failed due to
 //! configuration error: Unable to parse statusCode" → 500 `Internal server error`.
 
-use http::header::CONTENT_TYPE;
+use bytes::Bytes;
 use http::Response;
 
-use super::request::RequestTemplates;
+use super::request::{RequestTemplates, Selected};
 use super::response::IntegrationResponses;
 use super::Call;
 use crate::body::ResponseBody;
@@ -23,6 +23,10 @@ pub(crate) struct MockIntegration {
 }
 
 impl MockIntegration {
+    pub(crate) fn responses_mut(&mut self) -> &mut IntegrationResponses {
+        &mut self.responses
+    }
+
     pub(crate) fn compile(
         integration: &turnpike_model::Integration,
         problems: &mut Vec<String>,
@@ -31,6 +35,7 @@ impl MockIntegration {
             request_templates: RequestTemplates::compile(
                 &integration.request_templates,
                 integration.passthrough_behavior,
+                integration.content_handling,
                 problems,
             ),
             responses: IntegrationResponses::compile(&integration.responses, problems),
@@ -45,37 +50,34 @@ impl MockIntegration {
         // and the body is the request template's `$input.body`.
         let request = call.method_request();
         let body = crate::limits::read_body(call.body, call.max_body_bytes).await?;
-        let content_type = call
-            .parts
-            .headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        self.answer(
-            call.ctx,
-            &request,
-            content_type,
-            &String::from_utf8_lossy(&body),
-        )
-        .await
+        let selected = self
+            .request_templates
+            .for_request(call.ctx, &call.parts.headers)?;
+        self.answer(call.ctx, &request, selected, body).await
     }
 
-    /// The method response for a request with `content_type`.
+    /// The method response for a request whose template (if any) is `selected`.
     async fn answer(
         &self,
         ctx: &RequestContext,
         request: &MethodRequest<'_>,
-        content_type: Option<&str>,
-        body: &str,
+        selected: Selected<'_>,
+        body: Bytes,
     ) -> Result<Response<ResponseBody>, GatewayError> {
-        let status = match self.request_templates.select(content_type)? {
-            Some((_, template)) => status_code(&template.render(body, request, ctx)?.body)
-                .ok_or_else(|| {
-                    tracing::warn!(
-                        "Execution failed due to configuration error: Unable to parse statusCode. \
-                     It should be an integer that is defined in the request template."
-                    );
-                    GatewayError::internal_server_error()
-                })?,
+        let status = match selected.template {
+            Some((_, template)) => status_code(
+                &template
+                    .render(&selected.payload.text(&body), request, ctx)?
+                    .body,
+            )
+            .ok_or_else(|| {
+                tracing::warn!(
+                    "Execution failed due to configuration error: Unable to parse \
+                             statusCode. It should be an integer that is defined in the request \
+                             template."
+                );
+                GatewayError::internal_server_error()
+            })?,
             None => 200,
         };
         let selected = self.responses.select(&status.to_string()).ok_or_else(|| {
@@ -106,6 +108,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::time::Duration;
 
+    use http::header::CONTENT_TYPE;
     use http::{HeaderMap, Request};
     use http_body_util::BodyExt;
     use turnpike_model::{
@@ -133,6 +136,8 @@ mod tests {
             responses,
             timeout: Duration::from_secs(29),
             payload_format_version: PayloadFormatVersion::V1,
+            parameter_mapping: None,
+            cache_key_parameters: Vec::new(),
         };
         let mut problems = Vec::new();
         let compiled = MockIntegration::compile(&integration, &mut problems);
@@ -148,14 +153,21 @@ mod tests {
             Request::post("/dev/pets").body(()).unwrap(),
             Vec::new(),
         );
-        let headers = HeaderMap::new();
+        let mut headers = HeaderMap::new();
+        if let Some(content_type) = content_type {
+            headers.insert(CONTENT_TYPE, content_type.parse().unwrap());
+        }
         let request = MethodRequest {
             headers: &headers,
             query: None,
             path_params: None,
         };
+        let selected = m
+            .request_templates
+            .for_request(&ctx, &headers)
+            .map_err(|e| e.kind)?;
         let response = m
-            .answer(&ctx, &request, content_type, "")
+            .answer(&ctx, &request, selected, Bytes::new())
             .await
             .map_err(|e| e.kind)?;
         let status = response.status().as_u16();

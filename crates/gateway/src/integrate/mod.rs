@@ -10,6 +10,7 @@
 //! (integration responses by selection pattern); [`uri`] renders integration URIs and [`forward`]
 //! builds the headers a back end receives. Every integration is compiled once per deployment.
 
+pub(crate) mod content_handling;
 pub(crate) mod forward;
 pub(crate) mod http;
 pub(crate) mod lambda;
@@ -17,6 +18,7 @@ pub(crate) mod mapping_template;
 pub(crate) mod mock;
 pub(crate) mod request;
 pub(crate) mod response;
+pub(crate) mod upstream;
 pub(crate) mod uri;
 
 use ::http::request::Parts;
@@ -85,6 +87,18 @@ impl Integration {
         }
     }
 
+    /// Marks the integration responses whose status no declared method response has (REST): a
+    /// request that selects one fails, as on AWS. Nothing is marked when none is declared.
+    pub(crate) fn check_method_responses(&mut self, declared: &[turnpike_model::MethodResponse]) {
+        let responses = match self {
+            Integration::Http(http) => http.responses_mut(),
+            Integration::Mock(mock) => mock.responses_mut(),
+            Integration::LambdaCustom(lambda) => lambda.responses_mut(),
+            _ => return,
+        };
+        responses.check_method_responses(declared);
+    }
+
     pub(crate) fn kind(&self) -> IntegrationType {
         match self {
             Integration::HttpProxy(_) => IntegrationType::HttpProxy,
@@ -126,10 +140,12 @@ pub(crate) async fn invoke(
 ) -> Result<Response<ResponseBody>, GatewayError> {
     match integration {
         Integration::HttpProxy(http) => http.proxy(call).await,
-        Integration::Http(http) => http.call(call).await,
+        // Boxed: these futures are several times the size of HTTP_PROXY's and MOCK's, and every
+        // request's pipeline future would carry (and move) their space.
+        Integration::Http(http) => Box::pin(http.call(call)).await,
         Integration::Mock(mock) => mock.invoke(call).await,
-        Integration::Lambda(lambda) => lambda.invoke(call).await,
-        Integration::LambdaCustom(lambda) => lambda.invoke(call).await,
+        Integration::Lambda(lambda) => Box::pin(lambda.invoke(call)).await,
+        Integration::LambdaCustom(lambda) => Box::pin(lambda.invoke(call)).await,
         Integration::Unsupported(_) => Err(GatewayError::internal_server_error()),
     }
 }

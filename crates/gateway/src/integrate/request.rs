@@ -1,23 +1,73 @@
-//! Integration request mapping templates, chosen by the request's content type.
+//! Integration request mapping templates, chosen by the request's content type, and the
+//! integration's `contentHandling` of the request body.
 
-use http::header::HeaderValue;
-use turnpike_model::PassthroughBehavior;
+use bytes::Bytes;
+use http::header::{HeaderValue, CONTENT_TYPE};
+use http::HeaderMap;
+use turnpike_model::{ContentHandling, PassthroughBehavior};
+use turnpike_vtl::Overrides;
 
+use super::content_handling::{self, RequestPayload};
 use super::mapping_template::MappingTemplate;
+use crate::context::RequestContext;
 use crate::gateway_response::GatewayError;
+use crate::mapping::MethodRequest;
 
-/// `requestTemplates` with `passthroughBehavior`.
+/// `requestTemplates` with `passthroughBehavior` and `contentHandling`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RequestTemplates {
     /// (lower-case content type, its value for the integration request, template).
     templates: Vec<(Box<str>, HeaderValue, MappingTemplate)>,
     passthrough: PassthroughBehavior,
+    content_handling: Option<ContentHandling>,
+}
+
+/// What a request's integration body comes from: its template, if one applies, and how the body
+/// is converted.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Selected<'t> {
+    /// The template's content type (the integration request's `Content-Type`) and template.
+    pub(crate) template: Option<(&'t HeaderValue, &'t MappingTemplate)>,
+    pub(crate) payload: RequestPayload,
+}
+
+impl Selected<'_> {
+    /// True when the body must be read whole (a template reads it or it is converted).
+    pub(crate) fn reads_body(&self) -> bool {
+        self.template.is_some() || self.payload.converts()
+    }
+
+    /// The integration request's body from the whole method request `body`: the template's
+    /// output (with its `$context.requestOverride`) or the body passed through, converted as
+    /// `contentHandling` says.
+    pub(crate) fn body(
+        &self,
+        body: Bytes,
+        request: &MethodRequest<'_>,
+        ctx: &RequestContext,
+    ) -> Result<(Bytes, Option<Overrides>), GatewayError> {
+        match (self.template, self.payload) {
+            (Some((_, template)), payload) => {
+                let rendered = template.render(&payload.text(&body), request, ctx)?;
+                Ok((
+                    payload.finish(Bytes::from(rendered.body))?,
+                    Some(rendered.overrides),
+                ))
+            }
+            (None, RequestPayload::Binary) => Ok((body, None)),
+            (None, payload) if payload.converts() => {
+                Ok((payload.finish(Bytes::from(payload.text(&body)))?, None))
+            }
+            (None, _) => Ok((body, None)),
+        }
+    }
 }
 
 impl RequestTemplates {
     pub(crate) fn compile(
         templates: &std::collections::BTreeMap<String, String>,
         passthrough: PassthroughBehavior,
+        content_handling: Option<ContentHandling>,
         problems: &mut Vec<String>,
     ) -> RequestTemplates {
         let mut compiled = Vec::with_capacity(templates.len());
@@ -40,7 +90,28 @@ impl RequestTemplates {
         RequestTemplates {
             templates: compiled,
             passthrough,
+            content_handling,
         }
+    }
+
+    /// The template and conversion for a method request with `headers`: a binary body (its
+    /// `Content-Type` among the API's binary media types) skips templates unless
+    /// CONVERT_TO_TEXT turned it into base64 text; `passthroughBehavior` applies either way.
+    pub(crate) fn for_request(
+        &self,
+        ctx: &RequestContext,
+        headers: &HeaderMap,
+    ) -> Result<Selected<'_>, GatewayError> {
+        let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let template = self.select(content_type)?;
+        let payload = RequestPayload::of(
+            content_handling::request_is_binary(ctx, headers),
+            self.content_handling,
+        );
+        Ok(Selected {
+            template: template.filter(|_| payload != RequestPayload::Binary),
+            payload,
+        })
     }
 
     /// The template for a request with `content_type` (`application/json` when absent), `None`
@@ -80,7 +151,7 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let mut problems = Vec::new();
-        let t = RequestTemplates::compile(&map, passthrough, &mut problems);
+        let t = RequestTemplates::compile(&map, passthrough, None, &mut problems);
         assert!(problems.is_empty());
         t
     }

@@ -2,11 +2,13 @@
 //! `selectionPattern` against the back end's status decides the method response's status, its
 //! headers (`responseParameters`) and its body (`responseTemplates`, else the body as it came).
 
+use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use http::{HeaderMap, Response, StatusCode};
 use regex::Regex;
-use turnpike_model::IntegrationResponse;
+use turnpike_model::{ContentHandling, IntegrationResponse};
 
+use super::content_handling::{self, ResponsePayload};
 use super::mapping_template::MappingTemplate;
 use super::request::media_type;
 use crate::body::ResponseBody;
@@ -27,6 +29,10 @@ pub(crate) struct CompiledIntegrationResponse {
     templates: Vec<(Box<str>, HeaderValue, MappingTemplate)>,
     /// True when a header maps from the integration response's body.
     reads_body: bool,
+    content_handling: Option<ContentHandling>,
+    /// True when the method declares responses but none of this status: selecting this response
+    /// fails the request ("Output mapping refers to an invalid method response").
+    undeclared: bool,
 }
 
 /// An integration's `responses`, in document order.
@@ -88,6 +94,8 @@ impl IntegrationResponses {
                 reads_body: headers.iter().any(|(_, s)| s.reads_integration_body()),
                 headers,
                 templates,
+                content_handling: response.content_handling,
+                undeclared: false,
             });
         }
         IntegrationResponses { entries }
@@ -104,6 +112,19 @@ impl IntegrationResponses {
 }
 
 impl IntegrationResponses {
+    /// Marks the responses whose status no method response in `declared` has; none when
+    /// `declared` is empty (see `turnpike_model`'s method responses for that leniency).
+    pub(crate) fn check_method_responses(&mut self, declared: &[turnpike_model::MethodResponse]) {
+        if declared.is_empty() {
+            return;
+        }
+        for entry in &mut self.entries {
+            entry.undeclared = !declared
+                .iter()
+                .any(|m| m.status_code == entry.status.as_u16());
+        }
+    }
+
     /// The default response (the one without a pattern), which a successful Lambda result
     /// selects.
     pub(crate) fn default_response(&self) -> Option<&CompiledIntegrationResponse> {
@@ -115,7 +136,9 @@ impl CompiledIntegrationResponse {
     /// The method response: this response's status and mapped headers, and its template rendered
     /// with `$input` over the integration's `body` (chosen by the request's `Accept`, else
     /// `application/json`, else the first), or the body as it came when it has none. The template's
-    /// `$context.responseOverride.status` / `.header.X` win over both.
+    /// `$context.responseOverride.status` / `.header.X` win over both. `contentHandling` and the
+    /// API's binary media types decide whether the body is base64-encoded before the template or
+    /// decoded after it (see [`super::content_handling`]).
     pub(crate) async fn respond(
         &self,
         ctx: &RequestContext,
@@ -123,27 +146,51 @@ impl CompiledIntegrationResponse {
         integration_headers: Option<&HeaderMap>,
         body: ResponseBody,
     ) -> Result<Response<ResponseBody>, GatewayError> {
-        let template = self.template_for(request.headers);
-        let (text, streamed) = if template.is_some() || self.reads_body {
-            (Some(read_text(body).await?), None)
+        if self.undeclared {
+            tracing::warn!(
+                request_id = ctx.request_id(),
+                status = self.status.as_u16(),
+                "Execution failed due to configuration error: Output mapping refers to an invalid \
+                 method response: {}",
+                self.status.as_u16()
+            );
+            return Err(GatewayError::api_configuration_error());
+        }
+        let payload = ResponsePayload::of(
+            content_handling::header_is_binary(ctx, integration_headers, CONTENT_TYPE),
+            content_handling::accepts_binary(ctx, request.headers),
+            self.content_handling,
+        );
+        let template = self
+            .template_for(request.headers)
+            .filter(|_| payload.templates_apply());
+        let read = template.is_some() || self.reads_body || payload.converts();
+        let (raw, streamed) = if read {
+            (Some(read_bytes(body).await?), None)
         } else {
             (None, Some(body))
         };
-        let (content_type, body, overrides) = match (template, &text, streamed) {
-            (Some((value, template)), Some(text), _) => {
+        // `$input.body` and body mappings read the payload as text (base64 when it was binary).
+        let text = raw
+            .as_ref()
+            .filter(|_| template.is_some() || self.reads_body)
+            .map(|raw| payload.text(raw));
+        let (content_type, body, overrides) = match (template, &text, raw, streamed) {
+            (Some((value, template)), Some(text), _, _) => {
                 let rendered = template.render(text, request, ctx)?;
+                let body = payload.finish(Bytes::from(rendered.body), false)?;
                 (
                     value.clone(),
-                    ResponseBody::full(rendered.body),
+                    ResponseBody::full(body),
                     Some(rendered.overrides),
                 )
             }
-            (_, Some(text), _) => (
+            (_, _, Some(raw), _) => (
                 APPLICATION_JSON.clone(),
-                ResponseBody::full(text.clone()),
+                ResponseBody::full(payload.finish(raw, true)?),
                 None,
             ),
-            (_, None, streamed) => (
+            (_, _, None, streamed) => (
                 APPLICATION_JSON.clone(),
                 streamed.unwrap_or_else(ResponseBody::empty),
                 None,
@@ -220,12 +267,12 @@ fn apply_response_overrides(
     }
 }
 
-/// The integration's body as text, for templates and body mappings; a back end that breaks off
-/// mid-body is INTEGRATION_FAILURE (504).
-async fn read_text(body: ResponseBody) -> Result<String, GatewayError> {
+/// The integration's body, for templates, body mappings and conversions; a back end that breaks
+/// off mid-body is INTEGRATION_FAILURE (504).
+async fn read_bytes(body: ResponseBody) -> Result<Bytes, GatewayError> {
     use http_body_util::BodyExt;
     match body.collect().await {
-        Ok(collected) => Ok(String::from_utf8_lossy(&collected.to_bytes()).into_owned()),
+        Ok(collected) => Ok(collected.to_bytes()),
         Err(_) => Err(GatewayError::integration_failure()),
     }
 }
@@ -395,5 +442,77 @@ mod tests {
         .await;
         assert_eq!(body, r#"{"id": 5}"#);
         assert_eq!(headers["x-id"], "5");
+    }
+
+    #[tokio::test]
+    async fn a_status_without_method_response_fails_once_responses_are_declared() {
+        let mut responses = compiled(&[
+            response("default", 200, &[], &[]),
+            response("4\\d{2}", 404, &[], &[]),
+        ]);
+        // None declared: both answer.
+        responses.check_method_responses(&[]);
+        let (status, _, _) = respond(
+            responses.select("404").unwrap(),
+            &HeaderMap::new(),
+            None,
+            "x",
+        )
+        .await;
+        assert_eq!(status, 404);
+
+        responses.check_method_responses(&[turnpike_model::MethodResponse {
+            status_code: 200,
+            ..Default::default()
+        }]);
+        let (status, _, body) = respond(
+            responses.select("200").unwrap(),
+            &HeaderMap::new(),
+            None,
+            "ok",
+        )
+        .await;
+        assert_eq!((status, body.as_str()), (200, "ok"));
+        let ctx = crate::test_support::context_for(
+            Request::get("/dev/pets").body(()).unwrap(),
+            Vec::new(),
+        );
+        let headers = HeaderMap::new();
+        let request = MethodRequest {
+            headers: &headers,
+            query: None,
+            path_params: None,
+        };
+        let failed = responses
+            .select("404")
+            .unwrap()
+            .respond(&ctx, &request, None, ResponseBody::full("x"))
+            .await
+            .map(|_| ())
+            .map_err(|e| e.kind);
+        assert_eq!(
+            failed,
+            Err(turnpike_model::GatewayResponseType::ApiConfigurationError)
+        );
+    }
+
+    #[tokio::test]
+    async fn content_handling_decodes_a_template_output() {
+        let mut r = response(
+            "default",
+            200,
+            &[],
+            &[("application/json", "$input.path('$.img')")],
+        );
+        r.content_handling = Some(ContentHandling::ConvertToBinary);
+        let responses = compiled(&[r]);
+        let (_, _, body) = respond(
+            responses.select("200").unwrap(),
+            &HeaderMap::new(),
+            None,
+            r#"{"img": "aGk="}"#,
+        )
+        .await;
+        assert_eq!(body, "hi");
     }
 }

@@ -2,12 +2,11 @@
 //! `turnpike keys create` (or seeded from a template) are found by the SHA-256 of the presented
 //! value, the only form the state keeps.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::records::Records;
 
-use crate::authorize::api_key::{ApiKeyLookup, ApiKeyRecord, LookupFuture};
+use crate::authorize::api_key::{ApiKeyLookup, LookupFuture};
 
 /// [`ApiKeyLookup`] over the state's keys.
 #[derive(Clone)]
@@ -18,12 +17,8 @@ pub(crate) struct StateKeys {
 impl ApiKeyLookup for StateKeys {
     fn lookup(&self, value_sha256: [u8; 32]) -> LookupFuture<'_> {
         Box::pin(async move {
-            match self.records.key_by_hash(&hex(&value_sha256)).await {
-                Ok(found) => found.map(|key| ApiKeyRecord {
-                    id: key.id,
-                    name: key.name,
-                    enabled: key.enabled,
-                }),
+            match self.records.key(value_sha256).await {
+                Ok(found) => found,
                 Err(error) => {
                     // Unknown and unreadable are refused alike (403), as a missing key would be.
                     tracing::error!(%error, "API key lookup failed");
@@ -32,13 +27,4 @@ impl ApiKeyLookup for StateKeys {
             }
         })
     }
-}
-
-/// Lowercase hex, the form the state stores hashes in.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
 }

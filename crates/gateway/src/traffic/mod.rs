@@ -7,24 +7,30 @@
 //!
 //! A usage plan applies when the method requires an API key and the key presented belongs to a
 //! plan bound to the request's API and stage (AWS: "API keys ... associated with usage plans").
+//!
+//! The request path formats no names and reads no records: a request's limits are compiled once
+//! ([`plan::compile`]) and remembered per key record, API, stage, route and method — for a
+//! second when a key's plan is involved (plan edits apply within it), else until the next
+//! deployment — and all of them are checked in one [`State::admit`] call (one Redis round trip).
 
 mod keys;
 mod plan;
 mod records;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::SystemTime;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+use std::time::{Instant, SystemTime};
 
 use arc_swap::ArcSwap;
 use http::request::Parts;
+use http::Method;
 use turnpike_model::{Deployment, GatewayResponseType, MethodThrottle};
-use turnpike_state::{State, Throttle};
+use turnpike_state::{Admission, BucketRef, State, Throttle};
 
-use crate::authorize::api_key::ApiKeyLookup;
+use crate::authorize::api_key::{ApiKeyLookup, ApiKeyRecord};
 use crate::context::RequestContext;
 use crate::gateway_response::GatewayError;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{CompiledApi, Snapshot, StageInfo};
 
 pub(crate) use keys::StateKeys;
 
@@ -34,11 +40,12 @@ mod tests;
 /// The gateway's traffic control: its state and the account-level throttle.
 pub(crate) struct Traffic {
     state: State,
-    account: Throttle,
-    records: Arc<records::Records>,
+    account: BucketRef,
     keys: Arc<dyn ApiKeyLookup>,
     /// By API id: its stage's MethodSettings throttles, from the current deployment.
     methods: ArcSwap<BTreeMap<String, Vec<MethodThrottle>>>,
+    /// Compiled limits; emptied by each deployment.
+    limits: RwLock<HashMap<LimitsKey, Cached>>,
 }
 
 impl std::fmt::Debug for Traffic {
@@ -52,17 +59,34 @@ impl std::fmt::Debug for Traffic {
 /// The bucket every request of the account draws from.
 const ACCOUNT_BUCKET: &str = "account";
 
+/// Identifies compiled limits: the addresses of the key record (0: none), the API and the stage,
+/// with the route and the request's method. [`Cached`] holds those three alive, so no other
+/// object can take an address while its entry exists.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct LimitsKey {
+    key: usize,
+    api: usize,
+    stage: usize,
+    route: usize,
+    method: Method,
+}
+
+struct Cached {
+    limits: Arc<plan::Limits>,
+    /// When a key's plan was read for them: they are read again after [`records::TTL`].
+    expires: Option<Instant>,
+    _holds: (Option<Arc<ApiKeyRecord>>, Arc<CompiledApi>, Arc<StageInfo>),
+}
+
 impl Traffic {
     pub(crate) fn new(state: State, account: Throttle) -> Traffic {
         let records = Arc::new(records::Records::new(state.clone()));
         Traffic {
-            keys: Arc::new(StateKeys {
-                records: records.clone(),
-            }),
-            records,
+            keys: Arc::new(StateKeys { records }),
+            account: state.bucket(ACCOUNT_BUCKET, account),
             state,
-            account,
             methods: ArcSwap::default(),
+            limits: RwLock::default(),
         }
     }
 
@@ -76,6 +100,9 @@ impl Traffic {
             .map(|api| (api.id.clone(), api.method_throttles.clone()))
             .collect();
         self.methods.store(Arc::new(methods));
+        if let Ok(mut limits) = self.limits.write() {
+            limits.clear();
+        }
         for api in &mut snapshot.apis {
             match Arc::get_mut(api) {
                 Some(api) => api.auth.api_keys = self.keys.clone(),
@@ -92,63 +119,73 @@ impl Traffic {
         parts: &Parts,
     ) -> Result<(), GatewayError> {
         let now = SystemTime::now();
-        let plan = plan::for_request(&self.records, ctx, parts).await;
-        if let Some(plan) = &plan {
-            if let Some(t) = plan.method_throttle {
-                self.take(&plan.bucket(Some(&plan.method)), t, now).await?;
+        let admission = match self.limits(ctx, parts).await {
+            Some(limits) => {
+                self.state
+                    .admit(&limits.buckets, limits.quota.as_ref(), now)
+                    .await
             }
-            if let Some(t) = plan.plan.throttle {
-                self.take(&plan.bucket(None), t, now).await?;
+            None => {
+                self.state
+                    .admit(std::slice::from_ref(&self.account), None, now)
+                    .await
             }
+        };
+        match admission {
+            Admission::Allowed => Ok(()),
+            Admission::Throttled(_) => Err(GatewayError::new(GatewayResponseType::Throttled)),
+            Admission::QuotaExceeded => Err(GatewayError::new(GatewayResponseType::QuotaExceeded)),
         }
-        if let Some((bucket, t)) = self.method_throttle(ctx, parts) {
-            self.take(&bucket, t, now).await?;
-        }
-        self.take(ACCOUNT_BUCKET, self.account, now).await?;
-        if let Some(plan) = &plan {
-            if let Some(quota) = &plan.plan.quota {
-                let created = turnpike_state::from_unix_secs(plan.plan.created_date);
-                let key = turnpike_state::quota_key(&plan.plan.id, &plan.key_id);
-                if !self.state.consume(&key, quota, created, now).await.allowed {
-                    return Err(GatewayError::new(GatewayResponseType::QuotaExceeded));
+    }
+
+    /// The request's compiled limits (`None` before routing: the account's bucket only).
+    async fn limits(&self, ctx: &RequestContext, parts: &Parts) -> Option<Arc<plan::Limits>> {
+        let (api, stage, route) = (ctx.api.as_ref()?, ctx.stage.as_ref()?, ctx.route?);
+        // The key's plan applies only where the method requires a key (the authorize stage sets
+        // `api_key` only then).
+        let key = ctx.api_key.as_ref();
+        let id = LimitsKey {
+            key: key.map_or(0, |k| Arc::as_ptr(k).addr()),
+            api: Arc::as_ptr(api).addr(),
+            stage: Arc::as_ptr(stage).addr(),
+            route,
+            method: parts.method.clone(),
+        };
+        let now = Instant::now();
+        if let Ok(cache) = self.limits.read() {
+            if let Some(cached) = cache.get(&id) {
+                if cached.expires.is_none_or(|at| now < at) {
+                    return Some(Arc::clone(&cached.limits));
                 }
             }
         }
-        Ok(())
-    }
-
-    /// The most specific MethodSettings throttle for this request's method, and its bucket (one
-    /// per method and stage, also for `/*` `*` settings, as API Gateway keeps them).
-    fn method_throttle(&self, ctx: &RequestContext, parts: &Parts) -> Option<(String, Throttle)> {
-        let api = ctx.api.as_ref()?;
         let methods = self.methods.load();
-        let settings = methods.get(&api.id)?;
-        let resource = &api.routes.get(ctx.route?)?.resource_path;
-        let method = parts.method.as_str();
-        let best = settings
-            .iter()
-            .filter(|s| s.applies(resource, method))
-            .max_by_key(|s| s.specificity())?;
-        let stage = ctx.stage.as_ref().map_or("", |s| s.name.as_str());
-        Some((
-            format!("method:{}:{stage}:{resource}/{method}", api.id),
-            Throttle {
-                rate_limit: best.rate_limit,
-                burst_limit: best.burst_limit,
-            },
-        ))
-    }
-
-    async fn take(&self, bucket: &str, t: Throttle, now: SystemTime) -> Result<(), GatewayError> {
-        if self
-            .state
-            .take(bucket, t.rate_limit, t.burst_limit, now)
-            .await
-            .allowed
-        {
-            Ok(())
-        } else {
-            Err(GatewayError::new(GatewayResponseType::Throttled))
+        let request = plan::Request {
+            api,
+            stage,
+            route,
+            method: parts.method.as_str(),
+            key: key.map(|k| &**k),
+            method_settings: methods.get(&api.id).map_or(&[], Vec::as_slice),
+        };
+        let (limits, complete) = plan::compile(&self.state, &self.account, &request).await;
+        let limits = Arc::new(limits);
+        if complete {
+            if let Ok(mut cache) = self.limits.write() {
+                if cache.len() >= records::MAX_ENTRIES {
+                    cache.retain(|_, c| c.expires.is_none_or(|at| now < at));
+                    if cache.len() >= records::MAX_ENTRIES {
+                        cache.clear();
+                    }
+                }
+                let cached = Cached {
+                    limits: Arc::clone(&limits),
+                    expires: key.map(|_| now + records::TTL),
+                    _holds: (key.cloned(), Arc::clone(api), Arc::clone(stage)),
+                };
+                cache.insert(id, cached);
+            }
         }
+        Some(limits)
     }
 }

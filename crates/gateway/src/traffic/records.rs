@@ -1,72 +1,80 @@
-//! API keys and usage plans as the request path reads them: from the state, remembered for a
-//! second so that a request does not pay for the same database reads twice (authorize, then
-//! throttle) nor every request for the same plan. Changes made meanwhile (`turnpike keys`,
-//! `turnpike usage-plans`) apply within that second; a key not found is never remembered, so a
-//! new key works at once.
+//! API keys as the request path reads them: from the state, remembered for a second so that a
+//! stream of requests with one key pays for one database read a second, not one each. Changes
+//! made meanwhile (`turnpike keys`, `turnpike usage-plans add-key`) apply within that second; a
+//! key not found is never remembered, so a new key works at once.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use turnpike_state::{ApiKey, State, StateError, UsagePlan};
+use turnpike_state::{State, StateError};
+
+use crate::authorize::api_key::ApiKeyRecord;
 
 /// How long a read is reused.
-const TTL: Duration = Duration::from_secs(1);
-/// Entries kept at most per map; past it the map starts afresh (bounded memory under key spraying).
-const MAX_ENTRIES: usize = 10_000;
+pub(crate) const TTL: Duration = Duration::from_secs(1);
+/// Entries kept at most; past it stale entries go, then all (bounded memory under key spraying).
+pub(crate) const MAX_ENTRIES: usize = 10_000;
 
-/// The state's keys and plans, read through a short-lived memory.
+/// Keys read, by the SHA-256 of their value, with when they were read.
+type Remembered = HashMap<[u8; 32], (Instant, Arc<ApiKeyRecord>)>;
+
+/// The state's keys, read through a short-lived memory keyed by the SHA-256 of the value.
 pub(crate) struct Records {
     pub(crate) state: State,
-    keys: Mutex<HashMap<String, (Instant, ApiKey)>>,
-    plans: Mutex<HashMap<String, (Instant, UsagePlan)>>,
+    keys: RwLock<Remembered>,
 }
 
 impl Records {
     pub(crate) fn new(state: State) -> Records {
         Records {
             state,
-            keys: Mutex::default(),
-            plans: Mutex::default(),
+            keys: RwLock::default(),
         }
     }
 
-    /// The key whose value has this lowercase hex SHA-256.
-    pub(crate) async fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StateError> {
-        if let Some(key) = fresh(&self.keys, hash) {
-            return Ok(Some(key));
+    /// The key whose value has this SHA-256.
+    pub(crate) async fn key(
+        &self,
+        value_sha256: [u8; 32],
+    ) -> Result<Option<Arc<ApiKeyRecord>>, StateError> {
+        if let Ok(keys) = self.keys.read() {
+            if let Some((at, key)) = keys.get(&value_sha256) {
+                if at.elapsed() < TTL {
+                    return Ok(Some(Arc::clone(key)));
+                }
+            }
         }
-        let key = self.state.api_key_by_hash(hash).await?;
-        if let Some(key) = &key {
-            remember(&self.keys, hash, key.clone());
+        let Some(key) = self.state.api_key_by_hash(&hex(&value_sha256)).await? else {
+            return Ok(None);
+        };
+        let record = Arc::new(ApiKeyRecord {
+            id: key.id,
+            name: key.name,
+            enabled: key.enabled,
+            usage_plan_ids: key.usage_plan_ids,
+        });
+        if let Ok(mut keys) = self.keys.write() {
+            let now = Instant::now();
+            if keys.len() >= MAX_ENTRIES {
+                keys.retain(|_, (at, _)| now.duration_since(*at) < TTL);
+                if keys.len() >= MAX_ENTRIES {
+                    keys.clear();
+                }
+            }
+            keys.insert(value_sha256, (now, Arc::clone(&record)));
         }
-        Ok(key)
-    }
-
-    /// The plan with this id.
-    pub(crate) async fn plan(&self, id: &str) -> Result<Option<UsagePlan>, StateError> {
-        if let Some(plan) = fresh(&self.plans, id) {
-            return Ok(Some(plan));
-        }
-        let plan = self.state.get_usage_plan(id).await?;
-        if let Some(plan) = &plan {
-            remember(&self.plans, id, plan.clone());
-        }
-        Ok(plan)
+        Ok(Some(record))
     }
 }
 
-fn fresh<T: Clone>(map: &Mutex<HashMap<String, (Instant, T)>>, id: &str) -> Option<T> {
-    let map = map.lock().ok()?;
-    let (at, value) = map.get(id)?;
-    (at.elapsed() < TTL).then(|| value.clone())
-}
-
-fn remember<T>(map: &Mutex<HashMap<String, (Instant, T)>>, id: &str, value: T) {
-    if let Ok(mut map) = map.lock() {
-        if map.len() >= MAX_ENTRIES {
-            map.clear();
-        }
-        map.insert(id.to_owned(), (Instant::now(), value));
+/// Lowercase hex, the form the state stores hashes in.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
     }
+    out
 }

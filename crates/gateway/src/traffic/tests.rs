@@ -3,8 +3,8 @@ use std::sync::Arc;
 use turnpike_state::test_support::TempDir;
 use turnpike_state::{EmbeddedConfig, NewApiKey, State};
 
-use super::keys::{hex, StateKeys};
-use super::records::Records;
+use super::keys::StateKeys;
+use super::records::{hex, Records};
 use crate::authorize::api_key::{hash_key, ApiKeyLookup, ApiKeyRecord};
 
 #[test]
@@ -40,12 +40,17 @@ async fn state_keys_find_keys_by_hash_and_never_remember_a_miss() {
         .unwrap();
     assert_eq!(
         keys.lookup(hash_key(value)).await,
-        Some(ApiKeyRecord {
+        Some(Arc::new(ApiKeyRecord {
             id: created.key.id.clone(),
             name: "alice".into(),
             enabled: true,
-        })
+            usage_plan_ids: Vec::new(),
+        }))
     );
+    // Remembered: the same record, not a new read.
+    let first = keys.lookup(hash_key(value)).await.unwrap();
+    let second = keys.lookup(hash_key(value)).await.unwrap();
+    assert!(Arc::ptr_eq(&first, &second));
     let disabled = "bob-key-value-0123456789ab";
     state
         .create_api_key(new_key("bob", disabled, false))

@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::context::{one_of, At, Ctx, Node};
 use super::parameters::{self, INTEGRATION_REQUEST};
 use super::values::{choice, content_handling, passthrough_behavior};
-use super::{integration_response, integration_uri, unsupported};
+use super::{http_mapping, integration_response, integration_uri, unsupported};
 use crate::api::{
     ApiKind, HttpMethod, Integration, IntegrationType, PassthroughBehavior, PayloadFormatVersion,
 };
@@ -77,6 +77,11 @@ pub(crate) fn resolve<'d>(
         }
         _ => Default::default(),
     };
+    // HTTP APIs map parameters with their own syntax, for HTTP_PROXY and Lambda alike.
+    let parameter_mapping = match ctx.kind {
+        ApiKind::Http => http_mapping::resolve(ctx, node),
+        ApiKind::Rest => None,
+    };
     let uri = uri(ctx, node, kind, route, &request_parameters);
     let integration = Integration {
         kind,
@@ -95,6 +100,9 @@ pub(crate) fn resolve<'d>(
             .unwrap_or_default(),
         timeout: timeout(ctx, node),
         payload_format_version: payload_format_version(ctx, node, kind),
+        parameter_mapping,
+        cache_key_parameters: rest_only(ctx, node, "cacheKeyParameters", super::cache_keys::read)
+            .unwrap_or_default(),
     };
     (ctx.error_count() == before).then_some(integration)
 }

@@ -12,13 +12,16 @@
 //! templates, and runs the OpenAPI bodies of the APIs they define through the same resolution.
 
 mod authorizer;
+mod cache_keys;
 mod context;
 mod cors;
 mod document;
 mod gateway_responses;
+mod http_mapping;
 mod integration;
 mod integration_response;
 mod integration_uri;
+mod method_responses;
 mod openapi;
 mod parameters;
 mod path_template;

@@ -87,6 +87,7 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, source: &Path) -> Option<Api> {
         resource_policy,
         cors,
         method_throttles: Vec::new(),
+        caching: Default::default(),
     })
 }
 

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::context::{At, Ctx, Node};
 use super::integration::{self, Route as RouteInfo};
+use super::method_responses;
 use super::path_template::{self, ResourceTree, Template};
 use super::reference;
 use super::validation::{self, Validators};
@@ -172,9 +173,15 @@ fn operation<'d>(
         .is_some_and(|t| is_duplicate(ctx, state, method, t, &display, node));
     let routable = item.is_default || item.template.is_some();
     if let Some(integration) = integration.filter(|_| routable && !duplicate) {
+        let method_responses = match ctx.kind {
+            ApiKind::Rest => method_responses::resolve(ctx, node),
+            ApiKind::Http => Vec::new(),
+        };
+        method_responses::check_integration(ctx, node, &integration, &method_responses);
         state.routes.push(Route {
             operation_id,
             validation,
+            method_responses,
             ..Route::new(key, node.ptr.clone(), integration)
         });
     }

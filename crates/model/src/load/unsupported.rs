@@ -2,7 +2,7 @@
 //! `x-amazon-apigateway-*` extensions anywhere and integration properties
 //! whose behaviour is still to come.
 
-use super::context::{type_name, At, Ctx, Node};
+use super::context::{At, Ctx, Node};
 use crate::api::ApiKind;
 
 const PREFIX: &str = "x-amazon-apigateway-";
@@ -68,14 +68,6 @@ pub(crate) fn integration_properties(ctx: &mut Ctx<'_>, node: &Node<'_>) {
         }
     }
     connection_type(ctx, node);
-    if ctx.kind == ApiKind::Rest {
-        // cacheNamespace alone changes nothing (AWS's exports carry a generated one); only keys do.
-        must_be_empty(ctx, node, "cacheKeyParameters", " (API caching is planned)");
-    } else {
-        let why = " in HTTP APIs (parameter mapping is planned)";
-        must_be_empty(ctx, node, "requestParameters", why);
-        must_be_empty(ctx, node, "responseParameters", why);
-    }
 }
 
 fn connection_type(ctx: &mut Ctx<'_>, node: &Node<'_>) {
@@ -92,28 +84,5 @@ fn connection_type(ctx: &mut Ctx<'_>, node: &Node<'_>) {
         let message =
             format!("unknown connectionType \"{text}\"; expected one of INTERNET, VPC_LINK");
         ctx.error(&member.ptr, At::Value, message);
-    }
-}
-
-/// A property that is harmless only while it is empty (`[]`, `{}`, `""` or null).
-fn must_be_empty(ctx: &mut Ctx<'_>, node: &Node<'_>, key: &str, why: &str) {
-    let Some(member) = node.get(key) else {
-        return;
-    };
-    let empty = match member.value {
-        serde_json::Value::Null => true,
-        serde_json::Value::String(s) => s.is_empty(),
-        serde_json::Value::Array(a) => a.is_empty(),
-        serde_json::Value::Object(o) => o.is_empty(),
-        serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
-            let message = format!("{key} must not be {}", type_name(member.value));
-            ctx.error(&member.ptr, At::Value, message);
-            return;
-        }
-    };
-    if !empty {
-        let message =
-            format!("{key} is not supported yet by Turnpike{why}; remove it or leave it empty");
-        ctx.error(&member.ptr, At::Key, message);
     }
 }

@@ -1,112 +1,84 @@
-//! The in-process response cache: LRU shards bounded by bytes, entries expiring after their TTL.
+//! The in-process response cache: a `quick_cache` cache bounded by bytes (its S3-FIFO policy
+//! keeps entries that are read again and evicts one-hit wonders first), each entry expiring
+//! after its own TTL.
 
-use std::hash::{BuildHasher, RandomState};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use lru::LruCache;
+use quick_cache::sync::Cache as Store;
+use quick_cache::Weighter;
 
-const SHARDS: usize = 16;
-
+#[derive(Clone)]
 struct Entry {
     value: Bytes,
     expires: Instant,
 }
 
-struct Shard {
-    entries: LruCache<String, Entry>,
-    bytes: usize,
-}
-
-pub(crate) struct Cache {
-    shards: Vec<Mutex<Shard>>,
-    shard_capacity: usize,
-    hasher: RandomState,
-}
-
 /// What an entry costs: its key and value plus bookkeeping.
+#[derive(Clone)]
+struct Cost;
+
+impl Weighter<String, Entry> for Cost {
+    fn weight(&self, key: &String, entry: &Entry) -> u64 {
+        cost(key, &entry.value) as u64
+    }
+}
+
 fn cost(key: &str, value: &Bytes) -> usize {
     key.len() + value.len() + 64
 }
 
+pub(crate) struct Cache {
+    store: Store<String, Entry, Cost>,
+    capacity: usize,
+}
+
+/// An estimate of the average entry, to size the index (and the memory of evicted keys, which
+/// is kept in proportion): a small JSON response.
+const TYPICAL_ENTRY_BYTES: usize = 4096;
+
 impl Cache {
     /// A cache holding at most about `capacity_bytes` of keys and values.
     pub fn new(capacity_bytes: usize) -> Cache {
+        let capacity = capacity_bytes.max(1);
         Cache {
-            shards: (0..SHARDS)
-                .map(|_| {
-                    Mutex::new(Shard {
-                        entries: LruCache::unbounded(),
-                        bytes: 0,
-                    })
-                })
-                .collect(),
-            shard_capacity: (capacity_bytes / SHARDS).max(1),
-            hasher: RandomState::new(),
+            store: Store::with_weighter(
+                (capacity / TYPICAL_ENTRY_BYTES).clamp(16, 1 << 20),
+                capacity as u64,
+                Cost,
+            ),
+            capacity,
         }
-    }
-
-    fn shard(&self, key: &str) -> Option<&Mutex<Shard>> {
-        self.shards
-            .get((self.hasher.hash_one(key) as usize) % SHARDS)
     }
 
     pub fn get(&self, key: &str) -> Option<Bytes> {
-        let mut shard = self.shard(key)?.lock().unwrap_or_else(|p| p.into_inner());
-        let expired = match shard.entries.get(key) {
-            Some(entry) if entry.expires > Instant::now() => return Some(entry.value.clone()),
-            Some(_) => true,
-            None => false,
-        };
-        if expired {
-            if let Some(entry) = shard.entries.pop(key) {
-                shard.bytes -= cost(key, &entry.value);
-            }
+        let entry = self.store.get(key)?;
+        let now = Instant::now();
+        if entry.expires > now {
+            return Some(entry.value);
         }
+        // Only if still expired: a put since the read has replaced it.
+        self.store.remove_if(key, |e| e.expires <= now);
         None
     }
 
     pub fn put(&self, key: &str, value: Bytes, ttl: Duration) {
-        let size = cost(key, &value);
-        if ttl.is_zero() || size > self.shard_capacity {
+        if ttl.is_zero() || cost(key, &value) > self.capacity {
             return;
         }
-        let Some(shard) = self.shard(key) else {
+        let Some(expires) = Instant::now().checked_add(ttl) else {
             return;
         };
-        let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = Entry {
-            value,
-            expires: Instant::now() + ttl,
-        };
-        if let Some(old) = shard.entries.put(key.to_string(), entry) {
-            shard.bytes -= cost(key, &old.value);
-        }
-        shard.bytes += size;
-        while shard.bytes > self.shard_capacity {
-            match shard.entries.pop_lru() {
-                Some((k, e)) => shard.bytes -= cost(&k, &e.value),
-                None => break,
-            }
-        }
+        self.store.insert(key.to_owned(), Entry { value, expires });
     }
 
     pub fn invalidate(&self, key: &str) {
-        if let Some(shard) = self.shard(key) {
-            let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(entry) = shard.entries.pop(key) {
-                shard.bytes -= cost(key, &entry.value);
-            }
-        }
+        self.store.remove(key);
     }
 
     /// Bytes held, for tests of the bound.
     #[cfg(test)]
     pub fn bytes(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.lock().unwrap_or_else(|p| p.into_inner()).bytes)
-            .sum()
+        self.store.weight() as usize
     }
 }

@@ -16,8 +16,13 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster_async::ClusterConnection;
 use redis::{Cmd, Pipeline, RedisFuture, Value};
 
+use std::fmt::Write as _;
+
 use crate::policy::FailureLog;
-use crate::{CacheStats, Decision, FailurePolicy, OnStateError, QuotaDecision, StateError};
+use crate::{
+    Admission, BucketRef, CacheStats, Decision, FailurePolicy, OnStateError, QuotaDecision,
+    QuotaRef, StateError,
+};
 
 /// Settings of the Redis back end.
 #[derive(Debug, Clone)]
@@ -169,7 +174,7 @@ impl Redis {
 
     pub async fn take(&self, key: &str, rate: f64, burst: u64, now_us: u64) -> Decision {
         let mut conn = self.conn.clone();
-        let redis_key = format!("{}:bucket:{key}", self.prefix);
+        let redis_key = self.bucket_key(key);
         let mut call = scripts::TAKE.key(&redis_key);
         call.arg(rate).arg(burst).arg(now_us);
         match self
@@ -189,8 +194,95 @@ impl Redis {
         }
     }
 
+    /// `tb`: buckets are `SET` strings, not the hashes `bucket:` keys of older versions were.
+    pub(crate) fn bucket_key(&self, key: &str) -> String {
+        format!("{}:tb:{key}", self.prefix)
+    }
+
     fn quota_key(&self, key: &str, period_start: u64) -> String {
-        format!("{}:quota:{key}:{period_start}", self.prefix)
+        format!("{}{period_start}", self.quota_key_prefix(key))
+    }
+
+    /// The quota counter's key up to its period start.
+    pub(crate) fn quota_key_prefix(&self, key: &str) -> String {
+        format!("{}:quota:{key}:", self.prefix)
+    }
+
+    /// [`crate::State::admit`]: one script on a single server. A cluster may hold the keys in
+    /// different slots, which one script cannot touch, so there each limit is its own call.
+    pub async fn admit(
+        &self,
+        buckets: &[BucketRef],
+        quota: Option<(&QuotaRef, u64, (u64, u64))>,
+        now_us: u64,
+    ) -> Admission {
+        if let Conn::Cluster(_) = self.conn {
+            for (index, bucket) in buckets.iter().enumerate() {
+                if !self
+                    .take(&bucket.name, bucket.rate, bucket.burst, now_us)
+                    .await
+                    .allowed
+                {
+                    return Admission::Throttled(index);
+                }
+            }
+            return match quota {
+                Some((q, limit, bounds)) if !self.consume(&q.key, limit, bounds).await.allowed => {
+                    Admission::QuotaExceeded
+                }
+                _ => Admission::Allowed,
+            };
+        }
+        let mut conn = self.conn.clone();
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(scripts::ADMIT.get_hash())
+            .arg(buckets.len() + usize::from(quota.is_some()));
+        for bucket in buckets {
+            cmd.arg(bucket.redis_key.as_bytes());
+        }
+        let mut quota_key = String::new();
+        if let Some((q, _, bounds)) = quota {
+            quota_key.reserve(q.redis_prefix.len() + 20);
+            quota_key.push_str(&q.redis_prefix);
+            let _ = write!(quota_key, "{}", bounds.0);
+            cmd.arg(quota_key.as_bytes());
+        }
+        cmd.arg(now_us).arg(buckets.len());
+        for bucket in buckets {
+            cmd.arg(bucket.rate).arg(bucket.burst);
+        }
+        if let Some((_, limit, bounds)) = quota {
+            // Kept a day past the period so GetUsage of a just-ended period still answers.
+            cmd.arg(limit).arg(bounds.1.saturating_add(86_400));
+        }
+        let call = async {
+            match cmd.query_async::<(i64, i64)>(&mut conn).await {
+                Err(e)
+                    if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) =>
+                {
+                    redis::cmd("SCRIPT")
+                        .arg("LOAD")
+                        .arg(scripts::ADMIT_SOURCE.as_str())
+                        .query_async::<String>(&mut conn)
+                        .await?;
+                    cmd.query_async::<(i64, i64)>(&mut conn).await
+                }
+                other => other,
+            }
+        };
+        match self.bounded("throttle", call).await {
+            Ok((0, _)) => Admission::Allowed,
+            Ok((1, index)) => Admission::Throttled(usize::try_from(index).unwrap_or(0)),
+            Ok(_) => Admission::QuotaExceeded,
+            // What `take` on each bucket, then `consume`, answer while Redis fails.
+            Err(_) if self.on_error.throttle == OnStateError::Closed && !buckets.is_empty() => {
+                Admission::Throttled(0)
+            }
+            Err(_) if quota.is_some() && self.on_error.quota == OnStateError::Closed => {
+                Admission::QuotaExceeded
+            }
+            Err(_) => Admission::Allowed,
+        }
     }
 
     pub async fn consume(&self, key: &str, limit: u64, period: (u64, u64)) -> QuotaDecision {

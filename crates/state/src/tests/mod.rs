@@ -1,6 +1,7 @@
 //! Behaviour of [`State`] on both back ends, with a real redis-server.
 
 mod admin;
+mod admit;
 mod cache;
 mod cluster;
 mod failure;

@@ -1,5 +1,7 @@
 use http::{HeaderMap, HeaderValue};
 
+use std::sync::Arc;
+
 use super::*;
 
 fn record(id: &str, enabled: bool) -> ApiKeyRecord {
@@ -7,6 +9,7 @@ fn record(id: &str, enabled: bool) -> ApiKeyRecord {
         id: id.to_owned(),
         name: format!("{id}-name"),
         enabled,
+        usage_plan_ids: Vec::new(),
     }
 }
 
@@ -32,7 +35,7 @@ fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
 async fn header_key_is_found_case_insensitively() {
     let headers = headers(&[("X-API-Key", "abcdefghijklmnopqrstuvwxyz0123")]);
     let found = check(ApiKeySource::Header, &headers, None, &keys()).await;
-    assert_eq!(found, Ok(record("k1", true)));
+    assert_eq!(found, Ok(Arc::new(record("k1", true))));
 }
 
 #[tokio::test]
@@ -77,7 +80,7 @@ async fn authorizer_source_ignores_the_header() {
             &keys
         )
         .await,
-        Ok(record("k1", true))
+        Ok(Arc::new(record("k1", true)))
     );
 }
 

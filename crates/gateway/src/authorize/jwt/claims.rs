@@ -1,35 +1,182 @@
 //! The checks on a verified token's claims and the claims as API Gateway passes them on.
+//!
+//! A token's claims are read once, when its signature first verifies ([`Claims::read`]): what
+//! cannot change between requests (issuer, audience, `token_use`, the scopes granted, the claims
+//! as handed on) is settled then, so each request only checks the clock and the route's scopes
+//! ([`Claims::check`]) and shares the handed-on claims instead of rebuilding them.
 
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
+use turnpike_model::ApiKind;
 
 use super::{JwtConfig, JwtRejection};
+use crate::authorize::{AuthorizerContext, AuthorizerSource};
 
-/// A verified token's claims and scopes.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Claims {
-    pub(in crate::authorize::jwt) claims: Map<String, Value>,
-    pub(in crate::authorize::jwt) scopes: Vec<String>,
+/// A verified token's claims and scopes; cheap to clone (shared).
+#[derive(Clone)]
+pub(crate) struct Claims(Arc<ClaimSet>);
+
+struct ClaimSet {
+    claims: Map<String, Value>,
+    scopes: Vec<String>,
+    /// `exp` when it is a number.
+    exp: Option<f64>,
+    /// `nbf` then `iat`: absent, not a number (`Err(name)`), or the time.
+    not_before: [Option<Result<f64, &'static str>>; 2],
+    /// The verdict on `iss`, `aud` and `token_use`: it depends only on the configuration.
+    fixed: Result<(), JwtRejection>,
+    /// `token_use` is `id`: a Cognito method without scopes takes only ID tokens.
+    id_token: bool,
+    /// What `$context.authorizer` holds, built on first use: REST, HTTP API.
+    contexts: [OnceLock<Arc<AuthorizerContext>>; 2],
+}
+
+impl std::fmt::Debug for Claims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Claims")
+            .field("claims", &self.0.claims)
+            .field("scopes", &self.0.scopes)
+            .finish()
+    }
+}
+
+impl PartialEq for Claims {
+    fn eq(&self, other: &Claims) -> bool {
+        self.0.claims == other.0.claims && self.0.scopes == other.0.scopes
+    }
 }
 
 impl Claims {
+    /// Reads a verified token's `claims` for `config`, settling everything but time and scopes.
+    pub(in crate::authorize::jwt) fn read(
+        config: &JwtConfig,
+        claims: Map<String, Value>,
+    ) -> Claims {
+        let number = |name: &'static str| claims.get(name).map(|value| value.as_f64().ok_or(name));
+        let not_before = [number("nbf"), number("iat")];
+        let exp = claims.get("exp").and_then(Value::as_f64);
+        let fixed = fixed_checks(config, &claims);
+        let id_token = claims.get("token_use").and_then(Value::as_str) == Some("id");
+        let scopes = scopes(&claims);
+        Claims(Arc::new(ClaimSet {
+            claims,
+            scopes,
+            exp,
+            not_before,
+            fixed,
+            id_token,
+            contexts: Default::default(),
+        }))
+    }
+
+    /// Claims taken as they are, for tests of how they are handed on.
+    #[cfg(test)]
+    pub(crate) fn unchecked(claims: Map<String, Value>) -> Claims {
+        let config = JwtConfig {
+            issuer: String::new(),
+            audiences: Vec::new(),
+            jwks_url: None,
+            cognito: false,
+            leeway: Duration::ZERO,
+        };
+        Claims::read(&config, claims)
+    }
+
     /// The payload as the token carries it.
     #[cfg(test)]
     pub(crate) fn claims(&self) -> &Map<String, Value> {
-        &self.claims
+        &self.0.claims
     }
 
     /// The scopes granted: `scope` split on spaces, else `scp` (array or space separated).
+    #[cfg(test)]
     pub(crate) fn scopes(&self) -> &[String] {
-        &self.scopes
+        &self.0.scopes
+    }
+
+    /// Checks the claims against `config` at `now`, in this order: `exp` (required), `nbf` and
+    /// `iat` within the leeway, `iss`, `aud` (or `client_id` when the token has no `aud`) against
+    /// the audiences (skipped when the list is empty: a REST Cognito authorizer accepts any app
+    /// client of its pool), Cognito's `token_use`, and at least one of `required_scopes`.
+    ///
+    /// A Cognito method without scopes takes only ID tokens, and one with scopes only tokens
+    /// granting one of them, which ID tokens never do ("If you didn't configure any scopes on
+    /// the API Gateway method, then make sure that you use a valid ID token").
+    pub(crate) fn check(
+        &self,
+        config: &JwtConfig,
+        required_scopes: &[String],
+        now: SystemTime,
+    ) -> Result<(), JwtRejection> {
+        let set = &*self.0;
+        let now = now
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO)
+            .as_secs_f64();
+        let leeway = config.leeway.as_secs_f64();
+        let exp = set.exp.ok_or(JwtRejection::Claim("exp"))?;
+        if now >= exp + leeway {
+            return Err(JwtRejection::Expired);
+        }
+        // `iat` in the future is refused like `nbf` (AWS: "must be before the current time").
+        for at in set.not_before.iter().flatten() {
+            let at = at.map_err(JwtRejection::Claim)?;
+            if now + leeway < at {
+                return Err(JwtRejection::NotYetValid);
+            }
+        }
+        set.fixed.clone()?;
+        if config.cognito && required_scopes.is_empty() && !set.id_token {
+            return Err(JwtRejection::TokenUse);
+        }
+        if !required_scopes.is_empty() && !required_scopes.iter().any(|s| set.scopes.contains(s)) {
+            return Err(if config.cognito {
+                JwtRejection::CognitoScope
+            } else {
+                JwtRejection::Scope
+            });
+        }
+        Ok(())
+    }
+
+    /// `$context.authorizer` for an API of `kind`: the claims in that kind's spelling and the
+    /// scopes. Built once per token and kind, then shared by every request presenting it.
+    pub(crate) fn authorizer_context(
+        &self,
+        kind: ApiKind,
+        cognito: bool,
+    ) -> Arc<AuthorizerContext> {
+        let slot = match kind {
+            ApiKind::Rest => &self.0.contexts[0],
+            ApiKind::Http => &self.0.contexts[1],
+        };
+        slot.get_or_init(|| {
+            Arc::new(AuthorizerContext {
+                source: if cognito {
+                    AuthorizerSource::Cognito
+                } else {
+                    AuthorizerSource::Jwt
+                },
+                // REST hands Cognito claims on in its own spelling (dates, `a,b` lists).
+                claims: Some(match kind {
+                    ApiKind::Rest => self.rest_stringified(),
+                    ApiKind::Http => self.stringified(),
+                }),
+                scopes: Some(self.0.scopes.clone()),
+                ..AuthorizerContext::default()
+            })
+        })
+        .clone()
     }
 
     /// The claims as an HTTP API hands them on (`requestContext.authorizer.jwt.claims`): every
     /// value a string; numbers and booleans in their JSON spelling, arrays as `[a b]`, objects as
     /// JSON text.
     pub(crate) fn stringified(&self) -> Map<String, Value> {
-        self.claims
+        self.0
+            .claims
             .iter()
             .map(|(name, value)| (name.clone(), Value::String(stringify(value))))
             .collect()
@@ -39,7 +186,8 @@ impl Claims {
     /// `$context.authorizer.claims.*`): every value a string, arrays joined with `,`, and `exp`
     /// and `iat` as dates in Java's `Date` form (`Sun Dec 17 07:28:12 UTC 2017`).
     pub(crate) fn rest_stringified(&self) -> Map<String, Value> {
-        self.claims
+        self.0
+            .claims
             .iter()
             .map(|(name, value)| {
                 let text = match (name.as_str(), value) {
@@ -93,44 +241,14 @@ fn stringify(value: &Value) -> String {
     }
 }
 
-/// Checks `claims` against `config` at `now`: `exp` (required), `nbf` and `iat` within the
-/// leeway, `iss`,
-/// `aud` (or `client_id` when the token has no `aud`) against the audiences (skipped when the
-/// list is empty: a REST Cognito authorizer accepts any app client of its pool), Cognito's
-/// `token_use`, and at least one of `required_scopes`.
-pub(crate) fn check(
-    config: &JwtConfig,
-    claims: Map<String, Value>,
-    required_scopes: &[String],
-    now: SystemTime,
-) -> Result<Claims, JwtRejection> {
-    let now = now
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO)
-        .as_secs_f64();
-    let leeway = config.leeway.as_secs_f64();
-    let exp = claims
-        .get("exp")
-        .and_then(Value::as_f64)
-        .ok_or(JwtRejection::Claim("exp"))?;
-    if now >= exp + leeway {
-        return Err(JwtRejection::Expired);
-    }
-    // `iat` in the future is refused like `nbf` (AWS: "must be before the current time").
-    for name in ["nbf", "iat"] {
-        if let Some(value) = claims.get(name) {
-            let at = value.as_f64().ok_or(JwtRejection::Claim(name))?;
-            if now + leeway < at {
-                return Err(JwtRejection::NotYetValid);
-            }
-        }
-    }
+/// `iss`, `aud` (or `client_id`) and Cognito's `token_use`, which no request changes.
+fn fixed_checks(config: &JwtConfig, claims: &Map<String, Value>) -> Result<(), JwtRejection> {
     match claims.get("iss") {
         Some(Value::String(iss)) if *iss == config.issuer => {}
         Some(Value::String(_)) => return Err(JwtRejection::Issuer),
         _ => return Err(JwtRejection::Claim("iss")),
     }
-    if !config.audiences.is_empty() && !audience_matches(&claims, &config.audiences) {
+    if !config.audiences.is_empty() && !audience_matches(claims, &config.audiences) {
         return Err(JwtRejection::Audience);
     }
     if config.cognito {
@@ -139,15 +257,7 @@ pub(crate) fn check(
             _ => return Err(JwtRejection::TokenUse),
         }
     }
-    let scopes = scopes(&claims);
-    if !required_scopes.is_empty() && !required_scopes.iter().any(|s| scopes.contains(s)) {
-        return Err(if config.cognito {
-            JwtRejection::CognitoScope
-        } else {
-            JwtRejection::Scope
-        });
-    }
-    Ok(Claims { claims, scopes })
+    Ok(())
 }
 
 /// `aud` decides when present (string or array); `client_id` only when `aud` is absent.

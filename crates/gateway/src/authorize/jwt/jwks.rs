@@ -48,14 +48,14 @@ pub(crate) struct KeySet {
 
 #[derive(Default)]
 struct Cached {
-    keys: Vec<PublicKey>,
+    keys: Vec<Arc<PublicKey>>,
     fetched_at: Option<Instant>,
 }
 
 /// The outcome of a lookup.
 #[derive(Debug)]
 pub(crate) enum Lookup {
-    Found(PublicKey),
+    Found(Arc<PublicKey>),
     /// The key set is known and has no such key.
     Unknown,
     /// The key set could not be fetched (and none was cached).
@@ -81,11 +81,14 @@ impl KeySet {
     /// The key named `kid`. Fetches the set when it was never fetched, is stale, or lacks the
     /// key, within the refetch bound.
     pub(crate) async fn find(&self, kid: &str) -> Lookup {
-        let now = Instant::now();
-        let cached = self.cached.load_full();
-        if is_fresh(&cached, now) {
-            if let Some(key) = select(&cached.keys, kid) {
-                return Lookup::Found(key);
+        // The common case reads the cache without taking a reference count; the guard is
+        // dropped before anything awaits.
+        {
+            let cached = self.cached.load();
+            if is_fresh(&cached, Instant::now()) {
+                if let Some(key) = select(&cached.keys, kid) {
+                    return Lookup::Found(key);
+                }
             }
         }
         let mut last_fetch = self.fetching.lock().await;
@@ -119,7 +122,7 @@ impl KeySet {
         }
     }
 
-    async fn fetch(&self) -> Result<Vec<PublicKey>, String> {
+    async fn fetch(&self) -> Result<Vec<Arc<PublicKey>>, String> {
         let jwks_url = match &self.source {
             KeySource::Jwks(url) => url.clone(),
             KeySource::Discovery(url) => {
@@ -134,7 +137,9 @@ impl KeySet {
             }
         };
         let document = get(&self.client, &jwks_url).await?;
-        parse_jwks(&document).ok_or_else(|| format!("{jwks_url}: not a JWKS document"))
+        let keys =
+            parse_jwks(&document).ok_or_else(|| format!("{jwks_url}: not a JWKS document"))?;
+        Ok(keys.into_iter().map(Arc::new).collect())
     }
 }
 
@@ -144,7 +149,7 @@ fn is_fresh(cached: &Cached, now: Instant) -> bool {
         .is_some_and(|at| now.saturating_duration_since(at) < MAX_AGE)
 }
 
-fn select(keys: &[PublicKey], kid: &str) -> Option<PublicKey> {
+fn select(keys: &[Arc<PublicKey>], kid: &str) -> Option<Arc<PublicKey>> {
     keys.iter().find(|k| k.kid.as_deref() == Some(kid)).cloned()
 }
 

@@ -4,6 +4,10 @@
 //! (`jwks`), its signature verified under the key's own algorithm (`key`: a header `alg` that
 //! differs is refused, so `none` and HMAC-with-the-public-key tokens never verify), and its claims
 //! checked (`claims`). Every refusal is a [`JwtRejection`] that knows API Gateway's answer.
+//!
+//! A token that verified is remembered by its exact bytes with its claims already read
+//! (`verified`), so the same token again costs a lookup, the clock and the route's scopes, as
+//! long as the issuer still serves the key that verified it.
 
 mod claims;
 mod jwks;
@@ -19,13 +23,11 @@ use std::time::{Duration, SystemTime};
 
 pub(crate) use claims::Claims;
 pub(crate) use rejection::JwtRejection;
-pub(crate) use token::bearer_token;
-#[cfg(test)]
-pub(crate) use token::MAX_TOKEN_BYTES;
+pub(crate) use token::{bearer_token, MAX_TOKEN_BYTES};
 
 use crate::integrate::UpstreamClient;
 use jwks::{KeySet, KeySource, Lookup};
-use verified::VerifiedTokens;
+use verified::{Verified, VerifiedTokens};
 
 /// What a JWT or Cognito authorizer accepts.
 #[derive(Debug, Clone)]
@@ -112,7 +114,21 @@ impl JwtVerifier {
         if token.is_empty() {
             return Err(JwtRejection::Missing);
         }
-        let digest = VerifiedTokens::digest(token);
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(JwtRejection::TooLarge);
+        }
+        // A token seen before: its signature and claims were settled then; only the key it was
+        // verified with must still be the issuer's, and the clock and route scopes checked.
+        if let Some(known) = self.verified.get(token) {
+            if let Lookup::Found(key) = self.keys.find(&known.kid).await {
+                if key == known.key {
+                    known.claims.check(&self.config, required_scopes, now)?;
+                    return Ok(known.claims.clone());
+                }
+            }
+            // The key is gone or was replaced: verify afresh (and answer why not, if not).
+        }
+        let token_text = token;
         let token = token::parse(token)?;
         // Refuse algorithms no JWKS key can have before looking keys up, so `none`/HS256 tokens
         // cannot trigger a refetch.
@@ -123,10 +139,10 @@ impl JwtVerifier {
             return Err(JwtRejection::Algorithm(token.alg));
         }
         // AWS requires a `kid` naming a key of the issuer's set.
-        let Some(kid) = token.kid.as_deref() else {
+        let Some(kid) = token.kid else {
             return Err(JwtRejection::UnknownKey);
         };
-        let key = match self.keys.find(kid).await {
+        let key = match self.keys.find(&kid).await {
             Lookup::Found(key) => key,
             Lookup::Unknown => return Err(JwtRejection::UnknownKey),
             Lookup::Unavailable => return Err(JwtRejection::KeysUnavailable),
@@ -134,12 +150,21 @@ impl JwtVerifier {
         if key.alg.name() != token.alg {
             return Err(JwtRejection::Algorithm(token.alg));
         }
-        if !self.verified.verified_by(&digest, &key) {
-            if !key.verify(token.signing_input.as_bytes(), &token.signature) {
-                return Err(JwtRejection::Signature);
-            }
-            self.verified.remember(digest, key);
+        if !key.verify(token.signing_input.as_bytes(), &token.signature) {
+            return Err(JwtRejection::Signature);
         }
-        claims::check(&self.config, token.claims, required_scopes, now)
+        let claims = Claims::read(&self.config, token.claims);
+        // Remembered whatever the claims say: presenting it again (expired, say) is answered
+        // without another verification.
+        self.verified.remember(
+            token_text,
+            Verified {
+                kid,
+                key,
+                claims: claims.clone(),
+            },
+        );
+        claims.check(&self.config, required_scopes, now)?;
+        Ok(claims)
     }
 }

@@ -145,10 +145,12 @@ fn from_header(value: &str, request: &SignedRequest<'_>) -> Result<Raw, SigV4Rej
                  header: '{value}'."
             )));
         };
+        // An empty value counts as missing, as AWS reports it.
+        let val = (!val.is_empty()).then(|| val.to_owned());
         match key {
-            "Credential" => credential = Some(val.to_owned()),
-            "SignedHeaders" => signed_headers = Some(val.to_owned()),
-            "Signature" => signature = Some(val.to_owned()),
+            "Credential" => credential = val,
+            "SignedHeaders" => signed_headers = val,
+            "Signature" => signature = val,
             _ => {}
         }
     }
@@ -211,10 +213,11 @@ fn from_query(raw_query: &str) -> Result<Option<Raw>, SigV4Rejection> {
         };
         params.push((decode(key), decode(value)));
     }
+    // An empty value counts as missing, as AWS reports it.
     let param = |name: &str| {
         params
             .iter()
-            .find(|(key, _)| key == name)
+            .find(|(key, value)| key == name && !value.is_empty())
             .map(|(_, value)| value.clone())
     };
     let names = [

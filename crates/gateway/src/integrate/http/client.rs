@@ -54,6 +54,8 @@ struct Inner {
     tls: TlsConnector,
     /// Idle connections by origin, most recently used last.
     idle: Mutex<Pools>,
+    /// The proxy hop's own client's idle `http` connections (`integrate::upstream`).
+    proxy: Arc<crate::integrate::upstream::Pool>,
 }
 
 #[derive(Default)]
@@ -102,8 +104,14 @@ impl UpstreamClient {
             inner: Arc::new(Inner {
                 tls: TlsConnector::from(Arc::new(tls)),
                 idle: Mutex::new(Pools::default()),
+                proxy: Arc::default(),
             }),
         }
+    }
+
+    /// The pool of the proxy hop's own client, which shares this client's worker thread.
+    pub(crate) fn proxy_pool(&self) -> &Arc<crate::integrate::upstream::Pool> {
+        &self.inner.proxy
     }
 
     /// Sends `request` (absolute URI) and returns the response head; its body streams from the

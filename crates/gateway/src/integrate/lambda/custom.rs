@@ -17,7 +17,6 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::CONTENT_TYPE;
 use http::Response;
 use turnpike_functions::{InvokeError, InvokeResponse};
 use turnpike_model::HttpMethod;
@@ -52,6 +51,10 @@ enum Produced {
 }
 
 impl LambdaCustomIntegration {
+    pub(crate) fn responses_mut(&mut self) -> &mut IntegrationResponses {
+        &mut self.responses
+    }
+
     pub(crate) fn compile(
         integration: &turnpike_model::Integration,
         problems: &mut Vec<String>,
@@ -72,6 +75,7 @@ impl LambdaCustomIntegration {
             request_templates: RequestTemplates::compile(
                 &integration.request_templates,
                 integration.passthrough_behavior,
+                integration.content_handling,
                 problems,
             ),
             responses: IntegrationResponses::compile(&integration.responses, problems),
@@ -94,20 +98,9 @@ impl LambdaCustomIntegration {
             ..
         } = call;
         let (function, host) = resolve(self.target.as_ref(), self.http_method, ctx, functions)?;
-        let content_type = parts
-            .headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        let template = self.request_templates.select(content_type)?;
+        let selected = self.request_templates.for_request(ctx, &parts.headers)?;
         let body = crate::limits::read_body(body, max_body_bytes).await?;
-        let payload = match template {
-            Some((_, template)) => Bytes::from(
-                template
-                    .render(&String::from_utf8_lossy(&body), &request, ctx)?
-                    .body,
-            ),
-            None => body,
-        };
+        let (payload, _) = selected.body(body, &request, ctx)?;
         let payload = if payload.iter().all(u8::is_ascii_whitespace) {
             Bytes::from_static(b"{}")
         } else {

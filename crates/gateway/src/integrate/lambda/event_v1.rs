@@ -21,6 +21,7 @@ use turnpike_model::ApiKind;
 
 use crate::authorize::sigv4::CallerIdentity;
 
+use super::header_case::HeaderCase;
 use super::request::{multi_values, object_or_null, single_values, ProxyRequest};
 
 /// The `identity` fields AWS sends as `null` for an unauthenticated caller, in order around
@@ -36,8 +37,14 @@ const IDENTITY_BEFORE_SOURCE_IP: [&str; 8] = [
     "principalOrgId",
 ];
 
-/// The payload 1.0 event of `request`.
+/// The payload 1.0 event of `request`, header names lower-case.
 pub(crate) fn event(request: &ProxyRequest<'_>) -> Value {
+    event_with_case(request, None)
+}
+
+/// The payload 1.0 event of `request`; with `case` (a REST API request over HTTP/1), header
+/// names are spelled as the client sent them and the ones API Gateway adds as AWS spells them.
+pub(crate) fn event_with_case(request: &ProxyRequest<'_>, case: Option<&HeaderCase>) -> Value {
     let ctx = request.ctx;
     let kind = ctx.api_kind();
     let headers = request.headers(kind == ApiKind::Http, true);
@@ -55,14 +62,19 @@ pub(crate) fn event(request: &ProxyRequest<'_>) -> Value {
     };
     event.insert("path".into(), path.into());
     event.insert("httpMethod".into(), ctx.http_method.as_str().into());
-    event.insert(
-        "headers".into(),
-        Value::Object(single_values(headers.iter().map(|(n, v)| (n, last(v))))),
-    );
-    event.insert(
-        "multiValueHeaders".into(),
-        Value::Object(multi_values(&headers)),
-    );
+    let mut single_headers = Map::new();
+    let mut multi_headers = Map::new();
+    for (name, values) in &headers {
+        let key = match case {
+            Some(case) => spelled(case, name).to_owned(),
+            None => name.clone(),
+        };
+        single_headers.insert(key.clone(), last(values).into());
+        let values = values.iter().map(|v| Value::from(v.as_str())).collect();
+        multi_headers.insert(key, Value::Array(values));
+    }
+    event.insert("headers".into(), Value::Object(single_headers));
+    event.insert("multiValueHeaders".into(), Value::Object(multi_headers));
     let (single_query, multi_query) = if query.is_empty() {
         (Value::Null, Value::Null)
     } else {
@@ -87,6 +99,18 @@ pub(crate) fn event(request: &ProxyRequest<'_>) -> Value {
     event.insert("body".into(), request.body_value());
     event.insert("isBase64Encoded".into(), request.body.base64.into());
     Value::Object(event)
+}
+
+/// How a REST event spells the lower-case header `name`: API Gateway's own headers as AWS writes
+/// them, the client's as the client did.
+fn spelled<'a>(case: &'a HeaderCase, name: &'a str) -> &'a str {
+    match name {
+        "x-forwarded-for" => "X-Forwarded-For",
+        "x-forwarded-port" => "X-Forwarded-Port",
+        "x-forwarded-proto" => "X-Forwarded-Proto",
+        "x-amzn-trace-id" => "X-Amzn-Trace-Id",
+        _ => case.spelling(name).unwrap_or(name),
+    }
 }
 
 fn request_context(request: &ProxyRequest<'_>) -> Value {

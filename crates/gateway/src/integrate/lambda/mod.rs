@@ -29,6 +29,7 @@ pub(crate) mod custom;
 pub(crate) mod event_v1;
 pub(crate) mod event_v2;
 pub(crate) mod function;
+pub(crate) mod header_case;
 pub(crate) mod request;
 pub(crate) mod response;
 
@@ -165,6 +166,10 @@ impl LambdaIntegration {
         };
         match (kind, self.payload) {
             (ApiKind::Http, PayloadFormatVersion::V2) => event_v2::event(&request),
+            (ApiKind::Rest, _) => {
+                let case = parts.extensions.get::<header_case::HeaderCase>();
+                event_v1::event_with_case(&request, case)
+            }
             _ => event_v1::event(&request),
         }
     }

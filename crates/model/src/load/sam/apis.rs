@@ -11,7 +11,7 @@ use super::events::EventRoute;
 use super::resolved::{RNode, RVal, Raw};
 use super::resources::{api_id, SERVERLESS_API};
 use super::stack::Stack;
-use super::{auth, body, cors};
+use super::{auth, body, cors, models};
 use crate::api::{Api, ApiKind};
 use crate::load::context::At;
 use crate::stage::Stage;
@@ -74,7 +74,6 @@ const NOT_YET: &[(&str, &str)] = &[
         "GatewayResponses",
         "give them as x-amazon-apigateway-gateway-responses in DefinitionBody",
     ),
-    ("Models", "request validation is planned"),
     ("CanarySetting", "canary deployments are planned"),
 ];
 
@@ -137,7 +136,17 @@ pub(super) fn build<'d>(
             );
             return None;
         }
-        (None, Some(uri)) => definition_file(stack, uri, decl, events)?,
+        (None, Some(uri)) => {
+            // SAM cannot edit a document it only uploads, so the models never reach it.
+            if let Some(models) = props.get("Models") {
+                stack.warn(
+                    &models.ptr,
+                    "Models has no effect with DefinitionUri (SAM does not edit that document); \
+                     declare the models in the document itself",
+                );
+            }
+            definition_file(stack, uri, decl, events)?
+        }
         (body, None) => {
             let mut doc = match body {
                 Some(body) => body.clone(),
@@ -148,6 +157,12 @@ pub(super) fn build<'d>(
             }
             for event in events {
                 add_route(stack, &mut doc, event);
+            }
+            if decl.kind == ApiKind::Rest {
+                let models = models::add_models(stack, &mut doc, &props);
+                for event in events {
+                    models::apply_event(stack, &mut doc, event, models.as_deref());
+                }
             }
             let api_auth = auth::read(stack, &props, decl.kind);
             auth::apply(stack, &mut doc, &api_auth, events);
@@ -164,7 +179,14 @@ pub(super) fn build<'d>(
     }
     api.binary_media_types.extend(binary_media_types);
     if decl.kind == ApiKind::Rest {
-        api.method_throttles = super::method_settings::read(stack, &props);
+        let settings = super::method_settings::read(stack, &props);
+        api.method_throttles = settings.throttles;
+        if let Some(source) = super::usage_plans::api_key_source(stack, &props) {
+            api.api_key_source = source;
+        }
+        if let Some(cache) = super::stage_cache::read(stack, &props, settings.caching) {
+            api.caching.stages.insert(stage.name.clone(), cache);
+        }
     }
     Some((api, stage))
 }

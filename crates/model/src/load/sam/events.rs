@@ -65,6 +65,10 @@ pub(super) struct EventRoute {
     pub function_name: String,
     /// The event's `Auth`, written into its operation by [`super::auth`].
     pub auth: Option<RNode>,
+    /// `RequestModel` and `RequestParameters` (REST), written into its operation by
+    /// [`super::models`].
+    pub request_model: Option<RNode>,
+    pub request_parameters: Option<RNode>,
     /// Pointers of the event, its `Path` and its `Method` (the event's when absent).
     pub ptr: String,
     pub path_ptr: String,
@@ -204,6 +208,8 @@ pub(super) fn resolve<'d>(
             timeout_ms,
             function_name: function_name.to_owned(),
             auth: props.get("Auth").cloned(),
+            request_model: props.get("RequestModel").cloned(),
+            request_parameters: props.get("RequestParameters").cloned(),
             ptr: event.ptr.clone(),
             path_ptr: field_ptr("Path"),
             method_ptr: field_ptr("Method"),
@@ -239,13 +245,6 @@ fn target(stack: &mut Stack<'_>, raw: &Node<'_>, key: &str, api_type: &str) -> O
 
 /// Event properties whose behaviour Turnpike does not have yet.
 fn unsupported(stack: &mut Stack<'_>, props: &RNode, kind: ApiKind) {
-    for key in ["RequestModel", "RequestParameters"] {
-        if let Some(node) = props.get(key) {
-            let message =
-                format!("{key} is not supported yet by Turnpike (request validation is planned)");
-            stack.error(&node.ptr, At::Key, message);
-        }
-    }
     if let (ApiKind::Http, Some(node)) = (kind, props.get("RouteSettings")) {
         stack.warn(
             &node.ptr,

@@ -20,13 +20,16 @@ mod cors;
 mod definition;
 mod events;
 mod function;
+mod gateway_stage;
 mod globals;
 mod intrinsics;
 mod method_settings;
+mod models;
 mod parameters;
 mod resolved;
 mod resources;
 mod stack;
+mod stage_cache;
 mod sub;
 mod usage_plans;
 
@@ -201,6 +204,7 @@ fn template<'d>(
     let mut template = Template::default();
     let mut routes = Vec::new();
     let mut decls = Vec::new();
+    let mut gateway_stages = Vec::new();
     for id in &order {
         let Some(resource) = stack.resources.get(id).cloned() else {
             continue;
@@ -251,6 +255,7 @@ fn template<'d>(
             usage_plans::USAGE_PLAN | usage_plans::API_KEY | usage_plans::USAGE_PLAN_KEY => {
                 usage_plans::read(stack, id, kind, &node, &mut template.usage_plans);
             }
+            gateway_stage::STAGE => gateway_stages.extend(gateway_stage::read(stack, id, &node)),
             other => template.ignored.push((id.clone(), other.to_owned())),
         }
     }
@@ -278,10 +283,15 @@ fn template<'d>(
             .filter(|r| r.api == decl.logical_id && r.kind == decl.kind)
             .collect();
         if let Some((api, stage)) = apis::build(stack, decl, &events) {
+            if decl.kind == ApiKind::Rest {
+                let (props, plans) = (decl.props.as_ref(), &mut template.usage_plans);
+                usage_plans::from_auth(stack, &decl.logical_id, props, &api.id, &stage.name, plans);
+            }
             template.stages.push((api.id.clone(), stage));
             template.apis.push(api);
         }
     }
+    gateway_stage::attach(stack, gateway_stages, &mut template);
     Some(template)
 }
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::resolved::{RNode, RVal};
 use super::stack::Stack;
+use crate::auth::ApiKeySource;
 use crate::load::context::{At, Node};
 use crate::usage_plan::{ApiKeyDecl, PlanQuota, PlanStage, UsagePlanDecl, UsagePlans};
 
@@ -136,4 +137,125 @@ fn throttle_of(stack: &mut Stack<'_>, node: &RNode) -> Option<(f64, u64)> {
         None => 5_000,
     };
     Some((rate, burst))
+}
+
+/// Logical ids of the resources `CreateUsagePlan: SHARED` makes, one set for every such API.
+const SHARED_PLAN: &str = "ServerlessUsagePlan";
+const SHARED_KEY: &str = "ServerlessApiKey";
+/// `Auth.UsagePlan` properties SAM accepts.
+const AUTH_USAGE_PLAN: &[&str] = &[
+    "CreateUsagePlan",
+    "Description",
+    "Quota",
+    "Tags",
+    "Throttle",
+    "UsagePlanName",
+];
+/// `CreateUsagePlan` values SAM accepts (an early SAM branch called PER_API `SINGLE`; released
+/// SAM refuses it).
+const CREATE_USAGE_PLAN: &[&str] = &["PER_API", "SHARED", "NONE"];
+
+/// SAM's `Auth.UsagePlan` of the REST API `api_logical_id` (its own or from `Globals`), deployed
+/// as `api_id` to `stage`: the usage plan, API key and plan membership SAM generates.
+/// `PER_API` makes `<Api>UsagePlan`, `<Api>ApiKey` and `<Api>UsagePlanKey` bound to this API's
+/// stage; `SHARED` makes one `ServerlessUsagePlan`, `ServerlessApiKey` and
+/// `ServerlessUsagePlanKey` bound to the stages of every `SHARED` API, whose settings are those
+/// of the last such API (SAM regenerates the plan per API, the last one written wins); `NONE`
+/// makes nothing. The keys are enabled and have no `Value`: AWS generates one, so do we.
+pub(super) fn from_auth<'d>(
+    stack: &mut Stack<'d>,
+    api_logical_id: &str,
+    props: Option<&super::resolved::Raw<'d>>,
+    api_id: &str,
+    stage: &str,
+    out: &mut UsagePlans,
+) {
+    let Some(raw) = props.and_then(|p| p.get("Auth")?.get("UsagePlan")) else {
+        return;
+    };
+    let Ok(Some(node)) = stack.eval_raw(&raw) else {
+        return;
+    };
+    let Some(entries) = stack.mapping(&node, "Auth.UsagePlan") else {
+        return;
+    };
+    stack.check_keys(entries, AUTH_USAGE_PLAN, "Auth.UsagePlan");
+    let Some(create) = node.get("CreateUsagePlan") else {
+        let message = format!(
+            "Auth.UsagePlan needs CreateUsagePlan ({})",
+            CREATE_USAGE_PLAN.join(", ")
+        );
+        stack.error(&node.ptr, At::Value, message);
+        return;
+    };
+    let Some(create_text) = stack.text(create, "CreateUsagePlan") else {
+        return;
+    };
+    if !CREATE_USAGE_PLAN.contains(&create_text.as_str()) {
+        let message = format!(
+            "CreateUsagePlan must be one of {}; found {create_text}",
+            CREATE_USAGE_PLAN.join(", ")
+        );
+        stack.error(&create.ptr, At::Value, message);
+        return;
+    }
+    if let Some(tags) = node.get("Tags") {
+        // Tags only label the plan in AWS; checked for shape, not kept.
+        stack.list(tags, "Auth.UsagePlan.Tags");
+    }
+    let (plan_id, key_id) = match create_text.as_str() {
+        "PER_API" => (
+            format!("{api_logical_id}UsagePlan"),
+            format!("{api_logical_id}ApiKey"),
+        ),
+        "SHARED" => (SHARED_PLAN.to_owned(), SHARED_KEY.to_owned()),
+        _ => return,
+    };
+    let Some(mut decl) = plan(stack, &plan_id, &node) else {
+        return;
+    };
+    let bound = PlanStage {
+        api_id: api_id.to_owned(),
+        stage: stage.to_owned(),
+        throttle: BTreeMap::new(),
+    };
+    match out.plans.iter_mut().find(|p| p.logical_id == plan_id) {
+        // A later SHARED API: its stage joins the plan and its settings replace the plan's.
+        Some(existing) => {
+            decl.api_stages = std::mem::take(&mut existing.api_stages);
+            if !decl.api_stages.contains(&bound) {
+                decl.api_stages.push(bound);
+            }
+            *existing = decl;
+        }
+        None => {
+            decl.api_stages = vec![bound];
+            out.plans.push(decl);
+        }
+    }
+    if !out.keys.iter().any(|k| k.logical_id == key_id) {
+        out.keys.push(ApiKeyDecl {
+            logical_id: key_id.clone(),
+            name: key_id.clone(),
+            value: None,
+            enabled: true,
+        });
+        out.members.push((plan_id, key_id));
+    }
+}
+
+/// SAM's `ApiKeySourceType` (`HEADER` or `AUTHORIZER`), passed by SAM to the RestApi, where it
+/// overrides the body's `x-amazon-apigateway-api-key-source`; `None` when absent or wrong
+/// (reported).
+pub(super) fn api_key_source(stack: &mut Stack<'_>, props: &RNode) -> Option<ApiKeySource> {
+    let node = props.get("ApiKeySourceType")?;
+    match stack.text(node, "ApiKeySourceType")?.as_str() {
+        "HEADER" => Some(ApiKeySource::Header),
+        "AUTHORIZER" => Some(ApiKeySource::Authorizer),
+        other => {
+            let message = format!("ApiKeySourceType must be HEADER or AUTHORIZER; found {other}");
+            stack.error(&node.ptr, At::Value, message);
+            None
+        }
+    }
 }

@@ -30,6 +30,8 @@ paths:
       responses:
         "200":
           description: 200 response
+          headers:
+            Content-Type: {schema: {type: string}}
           content:
             text/html: {schema: {$ref: "#/components/schemas/Empty"}}
       x-amazon-apigateway-integration:

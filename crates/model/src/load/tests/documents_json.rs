@@ -70,15 +70,11 @@ fn swagger_2_json() {
 }
 
 #[test]
-fn swagger_2_json_with_cache_key_parameters_says_caching_is_not_supported() {
+fn swagger_2_json_with_cache_key_parameters() {
+    let api = load_ok("pets.json", SWAGGER2_JSON);
     assert_eq!(
-        load_errors("pets.json", SWAGGER2_JSON),
-        [e(
-            29,
-            31,
-            "/paths/~1{proxy+}/x-amazon-apigateway-any-method/x-amazon-apigateway-integration/cacheKeyParameters",
-            "cacheKeyParameters is not supported yet by Turnpike (API caching is planned); remove it or leave it empty"
-        )]
+        api.routes[1].integration.cache_key_parameters,
+        ["method.request.path.proxy"]
     );
 }
 

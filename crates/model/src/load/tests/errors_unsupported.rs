@@ -123,7 +123,7 @@ fn integration_properties_not_served_yet() {
         "connectionId: abc123",
         "tlsConfig: {insecureSkipVerification: true}",
         "cacheNamespace: ns1",
-        "cacheKeyParameters: [method.request.path.id]",
+        "cacheKeyParameters: [integration.request.path.id]",
     ]);
     assert_eq!(
         load_errors("api.yaml", &text),
@@ -132,7 +132,7 @@ fn integration_properties_not_served_yet() {
             e(11, 25, &format!("{PTR}/connectionType"), "connectionType VPC_LINK is not supported yet by Turnpike (private integrations through VPC links); use INTERNET"),
             e(12, 9, &format!("{PTR}/connectionId"), "connectionId is not supported yet by Turnpike (private integrations through VPC links)"),
             e(13, 9, &format!("{PTR}/tlsConfig"), "tlsConfig is not supported yet by Turnpike"),
-            e(15, 9, &format!("{PTR}/cacheKeyParameters"), "cacheKeyParameters is not supported yet by Turnpike (API caching is planned); remove it or leave it empty"),
+            e(15, 30, &format!("{PTR}/cacheKeyParameters/0"), "cacheKeyParameters entry \"integration.request.path.id\" is not a method request parameter; use method.request.<place>.<name> with place one of path, querystring, multivaluequerystring, header, multivalueheader"),
         ]
     );
     let empty_cache = rest_integration(&[
@@ -149,10 +149,9 @@ fn integration_properties_not_served_yet() {
 #[test]
 fn http_api_parameter_mapping() {
     let text = "openapi: 3.0.1\ninfo: {title: t}\nx-amazon-apigateway-importexport-version: '1.0'\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: http_proxy\n        uri: http://h/a\n        requestParameters: {append:header.x: $request.header.y}\n        responseParameters: {}\n";
-    assert_eq!(
-        load_errors("api.yaml", text),
-        [e(10, 9, &format!("{PTR}/requestParameters"), "requestParameters is not supported yet by Turnpike in HTTP APIs (parameter mapping is planned); remove it or leave it empty")]
-    );
+    // Served now (load/http_mapping.rs has the details).
+    let api = load_ok("api.yaml", text);
+    assert!(api.routes[0].integration.parameter_mapping.is_some());
 }
 
 #[test]

@@ -164,7 +164,14 @@ async fn moto_cognito_tokens_for_another_client_or_pool_are_refused() {
 
     // Any app client of the pool, as a REST authorizer without audiences accepts.
     let any_client = JwtVerifier::new(cognito_config(&moto, &pool, Vec::new()), client());
-    assert!(any_client.verify(&pool.access_token, &[]).await.is_ok());
+    assert!(any_client.verify(&pool.id_token, &[]).await.is_ok());
+    let admin = scopes(&["aws.cognito.signin.user.admin"]);
+    assert!(any_client.verify(&pool.access_token, &admin).await.is_ok());
+    // A method without scopes takes only ID tokens.
+    assert_eq!(
+        any_client.verify(&pool.access_token, &[]).await,
+        Err(JwtRejection::TokenUse)
+    );
 
     let mut other_pool = cognito_config(&moto, &pool, Vec::new());
     other_pool.issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other".to_owned();
@@ -186,16 +193,32 @@ async fn cognito_token_use_must_be_id_or_access() {
     };
     let verifier = JwtVerifier::new(config, client());
     let mut token = claims(&issuer.url);
-    for (token_use, expected) in [
-        (json!("id"), Ok(())),
-        (json!("access"), Ok(())),
-        (json!("refresh"), Err(JwtRejection::TokenUse)),
-        (Value::Null, Err(JwtRejection::TokenUse)),
+    // `scope` is "read write": a method with scopes takes access tokens, one without only ID
+    // tokens.
+    let read = scopes(&["read"]);
+    for (token_use, without_scopes, with_scopes) in [
+        (json!("id"), Ok(()), Ok(())),
+        (json!("access"), Err(JwtRejection::TokenUse), Ok(())),
+        (
+            json!("refresh"),
+            Err(JwtRejection::TokenUse),
+            Err(JwtRejection::TokenUse),
+        ),
+        (
+            Value::Null,
+            Err(JwtRejection::TokenUse),
+            Err(JwtRejection::TokenUse),
+        ),
     ] {
         token["token_use"] = token_use;
+        let signed = key.sign(&token);
         assert_eq!(
-            verifier.verify(&key.sign(&token), &[]).await.map(|_| ()),
-            expected
+            verifier.verify(&signed, &[]).await.map(|_| ()),
+            without_scopes
+        );
+        assert_eq!(
+            verifier.verify(&signed, &read).await.map(|_| ()),
+            with_scopes
         );
     }
 }

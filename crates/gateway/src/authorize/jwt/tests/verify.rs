@@ -105,14 +105,13 @@ async fn a_rotated_key_is_found_by_refetching() {
 
 #[test]
 fn claims_are_stringified_as_api_gateway_passes_them() {
-    let claims = Claims {
-        claims: json!({"sub": "u", "exp": 1700000000, "email_verified": true,
-                       "cognito:groups": ["admin", "users"], "address": {"c": "x"}})
+    let claims = Claims::unchecked(
+        json!({"sub": "u", "exp": 1700000000, "email_verified": true,
+               "cognito:groups": ["admin", "users"], "address": {"c": "x"}})
         .as_object()
         .unwrap()
         .clone(),
-        scopes: Vec::new(),
-    };
+    );
     assert_eq!(
         Value::Object(claims.stringified()),
         json!({"sub": "u", "exp": "1700000000", "email_verified": "true",
@@ -123,14 +122,13 @@ fn claims_are_stringified_as_api_gateway_passes_them() {
 #[test]
 fn rest_cognito_claims_are_stringified_as_rest_passes_them() {
     // The shape of a REST Cognito event's claims: dates for exp/iat, auth_time as a number.
-    let claims = Claims {
-        claims: json!({"auth_time": 1513492092, "exp": 1513495692, "iat": 1513492092,
-                       "email_verified": true, "cognito:groups": ["admin", "users"]})
+    let claims = Claims::unchecked(
+        json!({"auth_time": 1513492092, "exp": 1513495692, "iat": 1513492092,
+               "email_verified": true, "cognito:groups": ["admin", "users"]})
         .as_object()
         .unwrap()
         .clone(),
-        scopes: Vec::new(),
-    };
+    );
     assert_eq!(
         Value::Object(claims.rest_stringified()),
         json!({"auth_time": "1513492092", "exp": "Sun Dec 17 07:28:12 UTC 2017",
@@ -196,20 +194,77 @@ async fn a_verified_signature_is_remembered_but_the_claims_are_checked_every_tim
 }
 
 #[test]
-fn a_remembered_signature_counts_only_for_the_key_that_verified_it() {
-    let (first, second) = (TestKey::rsa("same-kid"), TestKey::rsa("same-kid"));
-    let parse = |k: &TestKey| {
-        super::super::key::parse_jwks(jwks(&[k]).as_bytes())
+fn a_remembered_token_is_found_by_all_its_bytes() {
+    use super::super::verified::{Verified, VerifiedTokens};
+    let key = TestKey::rsa("k");
+    let public = std::sync::Arc::new(
+        super::super::key::parse_jwks(jwks(&[&key]).as_bytes())
             .unwrap()
-            .remove(0)
+            .remove(0),
+    );
+    let tokens = VerifiedTokens::default();
+    let remembered = |sub: &str| Verified {
+        kid: "k".to_owned(),
+        key: public.clone(),
+        claims: Claims::unchecked(json!({"sub": sub}).as_object().unwrap().clone()),
     };
-    let (first, second) = (parse(&first), parse(&second));
-    let tokens = super::super::verified::VerifiedTokens::default();
-    let digest = super::super::verified::VerifiedTokens::digest("a.b.c");
-    tokens.remember(digest, first.clone());
-    assert!(tokens.verified_by(&digest, &first));
-    // The issuer rotated the key behind the same kid: the token must be verified again.
-    assert!(!tokens.verified_by(&digest, &second));
-    let other = super::super::verified::VerifiedTokens::digest("a.b.d");
-    assert!(!tokens.verified_by(&other, &first));
+    // Same length and same last 32 bytes (where lookups start), different elsewhere.
+    let tail = "s".repeat(40);
+    let (first, second) = (format!("a.b.{tail}"), format!("a.c.{tail}"));
+    tokens.remember(&first, remembered("first"));
+    assert_eq!(
+        tokens.get(&first).unwrap().claims.claims()["sub"],
+        json!("first")
+    );
+    assert!(tokens.get(&second).is_none());
+    tokens.remember(&second, remembered("second"));
+    assert_eq!(
+        tokens.get(&second).unwrap().claims.claims()["sub"],
+        json!("second")
+    );
+    assert_eq!(
+        tokens.get(&first).unwrap().claims.claims()["sub"],
+        json!("first")
+    );
+    assert!(tokens.get(&format!("{first}x")).is_none());
+    assert!(tokens.get("").is_none());
+    assert_eq!(tokens.len(), 2);
+}
+
+#[tokio::test]
+async fn a_remembered_token_counts_only_while_its_key_is_the_issuers() {
+    let key = TestKey::rsa("same-kid");
+    let issuer = Issuer::start(jwks(&[&key])).await;
+    let verifier =
+        JwtVerifier::new(issuer.config(), client()).with_refetch_interval(Duration::ZERO);
+    let token = key.sign(&claims(&issuer.url));
+    assert!(verifier.verify(&token, &[]).await.is_ok());
+    assert_eq!(verifier.remembered(), 1);
+    // The issuer replaces the key behind the same kid, and a token naming a new kid makes the
+    // gateway fetch the set again.
+    let (rotated, new) = (TestKey::rsa("same-kid"), TestKey::ec("new"));
+    *issuer.jwks.lock().unwrap() = jwks(&[&rotated, &new]);
+    assert!(verifier
+        .verify(&new.sign(&claims(&issuer.url)), &[])
+        .await
+        .is_ok());
+    assert_eq!(issuer.fetches(), 2);
+    // The remembered token once verified, but not with the issuer's key now.
+    assert_eq!(
+        verifier.verify(&token, &[]).await,
+        Err(JwtRejection::Signature)
+    );
+    // A key withdrawn altogether takes its tokens with it too.
+    *issuer.jwks.lock().unwrap() = jwks(&[&new]);
+    let ghost = TestKey::ec("ghost");
+    assert_eq!(
+        verifier
+            .verify(&ghost.sign(&claims(&issuer.url)), &[])
+            .await,
+        Err(JwtRejection::UnknownKey)
+    );
+    assert_eq!(
+        verifier.verify(&token, &[]).await,
+        Err(JwtRejection::UnknownKey)
+    );
 }

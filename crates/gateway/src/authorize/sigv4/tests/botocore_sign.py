@@ -1,11 +1,14 @@
 """Signs requests with botocore's SigV4 signers, as AWS SDKs sign calls to API Gateway.
 
 Reads {"access_key", "secret_key", "token"?, "region", "requests": [{"method", "url", "headers",
-"body", "presign_expires"?}]} on stdin; prints, per request, the method, the final URL, the headers
-to send, and the canonical request and string to sign botocore built."""
+"body", "presign_expires"?, "signed_at"?}]} on stdin; prints, per request, the method, the final
+URL, the headers to send, and the canonical request and string to sign botocore built.
+`signed_at` (seconds since the epoch) signs as if botocore's clock said that time."""
+import datetime
 import json
 import sys
 
+import botocore.auth
 from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -24,13 +27,18 @@ def recording(base):
 spec = json.load(sys.stdin)
 credentials = Credentials(spec["access_key"], spec["secret_key"], spec.get("token"))
 out = []
+clock = botocore.auth.get_current_datetime
 for item in spec["requests"]:
+    botocore.auth.get_current_datetime = clock
     request = AWSRequest(
         method=item["method"],
         url=item["url"],
         data=item.get("body", "").encode(),
         headers=item.get("headers", {}),
     )
+    if "signed_at" in item:
+        at = datetime.datetime.fromtimestamp(item["signed_at"], datetime.timezone.utc)
+        botocore.auth.get_current_datetime = lambda *_, at=at: at.replace(tzinfo=None)
     if "presign_expires" in item:
         signer = recording(SigV4QueryAuth)(
             credentials, "execute-api", spec["region"], expires=item["presign_expires"]

@@ -163,6 +163,13 @@ fn malformed_authorization_headers_get_aws_messages() {
              Credential=AKIDEXAMPLE/20260101/us-east-1/execute-api/aws4_request",
         ),
         (
+            "AWS4-HMAC-SHA256 Credential=, SignedHeaders=host;x-amz-date, Signature=",
+            Some("20260101T000000Z"),
+            "Authorization header requires 'Credential' parameter. Authorization header requires \
+             'Signature' parameter. Authorization=AWS4-HMAC-SHA256 Credential=, \
+             SignedHeaders=host;x-amz-date, Signature=",
+        ),
+        (
             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/s3/aws4_request, \
              SignedHeaders=host;x-amz-date, Signature=00",
             Some("20260101T000000Z"),
@@ -228,7 +235,7 @@ fn an_incomplete_presigned_query_is_refused() {
     let request = SignedRequest {
         method: "GET",
         raw_path: "/prod/x",
-        raw_query: "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00",
+        raw_query: "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00&X-Amz-Date=",
         headers: &headers,
         body: b"",
     };

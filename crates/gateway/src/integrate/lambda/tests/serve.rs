@@ -156,6 +156,57 @@ fn assert_rest_error(answer: &Answer, status: u16, body: &str) {
     assert!(answer.header("x-amzn-requestid").is_some());
 }
 
+/// Sends `head` (a request without body) on a new connection and returns the answer's body.
+async fn raw_exchange(addr: std::net::SocketAddr, head: &str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8(answer).unwrap();
+    let (_, body) = answer.split_once("\r\n\r\n").unwrap();
+    body.to_string()
+}
+
+#[tokio::test]
+async fn rest_events_keep_the_clients_header_name_case() {
+    let dir = TempDir::new();
+    let host = host(&dir).await;
+    let gw = serve(&host, vec![rest_api()], &[stage("dev", &[("fn", "echo")])]).await;
+    let head = format!(
+        "POST /dev/pets/7 HTTP/1.1\r\nHost: {}\r\nX-Pet-Name: rex\r\nx-pet-name: max\r\n\
+         user-AGENT: raw/1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}",
+        gw.addr
+    );
+    let body = raw_exchange(gw.addr, &head).await;
+    let event: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let keys: Vec<&str> = event["headers"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "Host",
+            "user-AGENT",
+            "X-Amzn-Trace-Id",
+            "X-Forwarded-For",
+            "X-Forwarded-Port",
+            "X-Forwarded-Proto",
+            "X-Pet-Name"
+        ],
+        "{event}"
+    );
+    assert_eq!(event["headers"]["X-Pet-Name"], "max");
+    assert_eq!(
+        event["multiValueHeaders"]["X-Pet-Name"],
+        json!(["rex", "max"])
+    );
+    assert_eq!(event["headers"]["user-AGENT"], "raw/1");
+}
+
 #[tokio::test]
 async fn rest_api_invokes_the_function_with_a_1_0_event() {
     let dir = TempDir::new();
@@ -188,9 +239,10 @@ async fn rest_api_invokes_the_function_with_a_1_0_event() {
     assert_eq!(event["headers"]["x-multi"], "two");
     assert_eq!(event["multiValueHeaders"]["x-multi"], json!(["one", "two"]));
     assert_eq!(event["headers"]["user-agent"], "lambda-test");
-    assert_eq!(event["headers"]["x-forwarded-for"], "127.0.0.1");
+    // The headers API Gateway adds, as AWS spells them (REST, HTTP/1).
+    assert_eq!(event["headers"]["X-Forwarded-For"], "127.0.0.1");
     assert_eq!(
-        event["headers"]["x-forwarded-port"],
+        event["headers"]["X-Forwarded-Port"],
         gw.addr.port().to_string()
     );
     assert_eq!(event["headers"].get("content-length"), None);

@@ -28,6 +28,8 @@ const REST_AUTH: &[&str] = &[
     "ResourcePolicy",
     "AddDefaultAuthorizerToCorsPreflight",
     "InvokeRole",
+    // Read by `usage_plans::from_auth`: it makes resources, not OpenAPI.
+    "UsagePlan",
 ];
 const HTTP_AUTH: &[&str] = &["Authorizers", "DefaultAuthorizer", "EnableIamAuthorizer"];
 pub(super) const EVENT_AUTH: &[&str] = &[

@@ -8,6 +8,7 @@ use crate::error::LoadError;
 use crate::function::Template;
 
 mod auth;
+mod caching;
 mod cors;
 mod errors_functions;
 mod errors_template;
@@ -15,6 +16,7 @@ mod example;
 mod hello_world;
 mod intrinsics;
 mod traffic;
+mod usage_plan_auth;
 
 /// A directory of its own for one test (tests run in parallel), holding the given code
 /// directories; returns the path its `template.yaml` would have.

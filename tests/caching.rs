@@ -1,0 +1,389 @@
+//! REST response caching against the real binary: stage caches from SAM (`CacheClusterEnabled`,
+//! `MethodSettings`, `AWS::ApiGateway::Stage`) and from `serve --cache`, in front of a real
+//! upstream whose request count tells hits from misses; entries in memory (`--data-dir`) or in
+//! a real redis-server shared by two gateways.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use support::client::Reply;
+use support::{assert_gateway_response, Req, TempDir, Turnpike, Upstream};
+use turnpike_state::test_support::RedisServer;
+
+/// The Warning API Gateway adds when it ignores an unauthorized caller's Cache-Control.
+const WARNING: &str = "199 Cache-control headers were ignored because the caller was unauthorized.";
+
+fn template(upstream: &Upstream) -> String {
+    let proxy = |path: &str, method: &str, extra: &str| {
+        format!(
+            "{{type: http_proxy, httpMethod: {method}, uri: '{}'{extra}}}",
+            upstream.url(path)
+        )
+    };
+    format!(
+        r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      CacheClusterEnabled: true
+      CacheClusterSize: "0.5"
+      MethodSettings:
+        - ResourcePath: "/*"
+          HttpMethod: "*"
+          CachingEnabled: true
+        - ResourcePath: "/~1live"
+          HttpMethod: GET
+          CachingEnabled: false
+        - ResourcePath: "/~1short"
+          HttpMethod: GET
+          CacheTtlInSeconds: 1
+        - ResourcePath: "/~1orders"
+          HttpMethod: POST
+          CachingEnabled: true
+        - ResourcePath: "/~1fail"
+          HttpMethod: GET
+          UnauthorizedCacheControlHeaderStrategy: FAIL_WITH_403
+        - ResourcePath: "/~1quiet"
+          HttpMethod: GET
+          UnauthorizedCacheControlHeaderStrategy: SUCCEED_WITHOUT_RESPONSE_HEADER
+        - ResourcePath: "/~1open"
+          HttpMethod: GET
+          RequireAuthorizationForCacheControl: false
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {{ title: Cached, version: "1" }}
+        paths:
+          /items:
+            get:
+              x-amazon-apigateway-integration: {items}
+            post:
+              x-amazon-apigateway-integration: {items_post}
+          /live:
+            get:
+              x-amazon-apigateway-integration: {live}
+          /short:
+            get:
+              x-amazon-apigateway-integration: {short}
+          /orders:
+            post:
+              x-amazon-apigateway-integration: {orders}
+          /fail:
+            get:
+              x-amazon-apigateway-integration: {fail}
+          /quiet:
+            get:
+              x-amazon-apigateway-integration: {quiet}
+          /open:
+            get:
+              x-amazon-apigateway-integration: {open}
+          /limit:
+            get:
+              x-amazon-apigateway-integration: {limit}
+          /over:
+            get:
+              x-amazon-apigateway-integration: {over}
+"#,
+        items = proxy(
+            "/items",
+            "GET",
+            ", cacheKeyParameters: [method.request.querystring.q, method.request.header.x-tenant]"
+        ),
+        items_post = proxy("/items", "POST", ""),
+        live = proxy("/live", "GET", ""),
+        short = proxy("/short", "GET", ""),
+        orders = proxy("/orders", "POST", ""),
+        fail = proxy("/fail", "GET", ""),
+        quiet = proxy("/quiet", "GET", ""),
+        open = proxy("/open", "GET", ""),
+        limit = proxy("/big/1048576", "GET", ""),
+        over = proxy("/big/1048577", "GET", ""),
+    )
+}
+
+/// `turnpike serve FILE --data-dir DIR/state ARGS...`.
+fn serve(file: &Path, dir: &TempDir, args: &[&str]) -> Turnpike {
+    let state = dir.path().join("state");
+    let mut all = vec![
+        file.to_str().unwrap(),
+        "--data-dir",
+        state.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    Turnpike::serve_args(&all)
+}
+
+async fn get(addr: SocketAddr, path: &str) -> Reply {
+    Req::get(path).send(addr).await
+}
+
+/// Asserts a 200 from the echo upstream and returns its body.
+#[track_caller]
+fn ok(reply: &Reply) -> String {
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.header("x-upstream"), Some("echo"), "{reply:?}");
+    reply.text()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_responses_are_cached_by_method_path_and_key_parameters() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let gw = serve(&dir.write("template.yaml", &template(&upstream)), &dir, &[]);
+
+    let first = ok(&get(gw.addr, "/prod/items?q=1&other=a").await);
+    assert_eq!(upstream.requests(), 1);
+    // A hit: the same body (the upstream saw other=a), headers included, no upstream call.
+    let hit = get(gw.addr, "/prod/items?q=1&other=a").await;
+    assert_eq!(ok(&hit), first);
+    assert_eq!(hit.header("content-type"), Some("application/json"));
+    assert!(!hit
+        .header("x-amzn-requestid")
+        .unwrap_or_default()
+        .is_empty());
+    assert_eq!(upstream.requests(), 1);
+    // `other` is not a cache key parameter: same entry.
+    assert_eq!(ok(&get(gw.addr, "/prod/items?other=b&q=1").await), first);
+    assert_eq!(upstream.requests(), 1);
+    // `q` and `x-tenant` are: new entries.
+    let q2 = ok(&get(gw.addr, "/prod/items?q=2").await);
+    assert_ne!(q2, first);
+    assert_eq!(upstream.requests(), 2);
+    let tenant = Req::get("/prod/items?q=1&other=a").header("x-tenant", "acme");
+    assert_ne!(ok(&tenant.send(gw.addr).await), first);
+    assert_eq!(upstream.requests(), 3);
+    let tenant = Req::get("/prod/items?q=1").header("x-tenant", "acme");
+    ok(&tenant.send(gw.addr).await);
+    assert_eq!(upstream.requests(), 3);
+    assert_eq!(ok(&get(gw.addr, "/prod/items?q=2").await), q2);
+    assert_eq!(upstream.requests(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn methods_the_stage_does_not_cache_always_reach_the_integration() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let gw = serve(&dir.write("template.yaml", &template(&upstream)), &dir, &[]);
+
+    // CachingEnabled: false for GET /live.
+    ok(&get(gw.addr, "/prod/live").await);
+    ok(&get(gw.addr, "/prod/live").await);
+    assert_eq!(upstream.requests(), 2);
+    // POST is not cached by the stage default...
+    for _ in 0..2 {
+        ok(&Req::new("POST", "/prod/items")
+            .body("x")
+            .send(gw.addr)
+            .await);
+    }
+    assert_eq!(upstream.requests(), 4);
+    // ...only where a method setting enables it.
+    let first = ok(&Req::new("POST", "/prod/orders")
+        .body("a")
+        .send(gw.addr)
+        .await);
+    let second = ok(&Req::new("POST", "/prod/orders")
+        .body("b")
+        .send(gw.addr)
+        .await);
+    assert_eq!(first, second);
+    assert_eq!(upstream.requests(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_expire_after_their_ttl() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let gw = serve(&dir.write("template.yaml", &template(&upstream)), &dir, &[]);
+
+    let first = ok(&get(gw.addr, "/prod/short").await);
+    assert_eq!(ok(&get(gw.addr, "/prod/short").await), first);
+    assert_eq!(upstream.requests(), 1);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_ne!(ok(&get(gw.addr, "/prod/short").await), first);
+    assert_eq!(upstream.requests(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_age_zero_from_an_unauthorized_caller_follows_the_method_strategy() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let gw = serve(&dir.write("template.yaml", &template(&upstream)), &dir, &[]);
+    let invalidate = |path: &str| Req::get(path).header("cache-control", "max-age=0");
+
+    // SUCCEED_WITH_RESPONSE_HEADER (API Gateway's default): served from the cache, with Warning.
+    let cached = ok(&get(gw.addr, "/prod/items").await);
+    assert_eq!(get(gw.addr, "/prod/items").await.header("warning"), None);
+    let reply = invalidate("/prod/items").send(gw.addr).await;
+    assert_eq!(ok(&reply), cached);
+    assert_eq!(reply.headers_all("warning"), [WARNING]);
+    assert_eq!(upstream.requests(), 1);
+
+    // SUCCEED_WITHOUT_RESPONSE_HEADER: served from the cache, silently.
+    let cached = ok(&get(gw.addr, "/prod/quiet").await);
+    let reply = invalidate("/prod/quiet").send(gw.addr).await;
+    assert_eq!(ok(&reply), cached);
+    assert_eq!(reply.header("warning"), None);
+    assert_eq!(upstream.requests(), 2);
+
+    // FAIL_WITH_403: refused; the entry stays.
+    let cached = ok(&get(gw.addr, "/prod/fail").await);
+    let api_id =
+        support::upstream::Echo::parse(&cached).headers("x-amzn-apigateway-api-id")[0].clone();
+    let reply = invalidate("/prod/fail").send(gw.addr).await;
+    let body = format!(
+        r#"{{"Message":"User: anonymous is not authorized to perform: execute-api:InvalidateCache on resource: arn:aws:execute-api:us-east-1:123456789012:{api_id}/prod/GET/fail"}}"#
+    );
+    assert_gateway_response(&reply, 403, &body, Some("AccessDeniedException"));
+    assert_eq!(ok(&get(gw.addr, "/prod/fail").await), cached);
+    assert_eq!(upstream.requests(), 3);
+
+    // Without RequireAuthorizationForCacheControl anyone may invalidate: the integration answers
+    // and its response replaces the entry.
+    let cached = ok(&get(gw.addr, "/prod/open").await);
+    let fresh = invalidate("/prod/open").send(gw.addr).await;
+    assert_ne!(ok(&fresh), cached);
+    assert_eq!(fresh.header("warning"), None);
+    assert_eq!(upstream.requests(), 5);
+    assert_eq!(ok(&get(gw.addr, "/prod/open").await), fresh.text());
+    assert_eq!(upstream.requests(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_gateways_on_one_redis_share_the_cache() {
+    let redis = RedisServer::start();
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let file = dir.write("template.yaml", &template(&upstream));
+    let url = redis.url();
+    let a = Turnpike::serve_args(&[file.to_str().unwrap(), "--redis", &url]);
+    let b = Turnpike::serve_args(&[file.to_str().unwrap(), "--redis", &url]);
+
+    let first = ok(&get(a.addr, "/prod/items?q=shared").await);
+    assert_eq!(ok(&get(b.addr, "/prod/items?q=shared").await), first);
+    assert_eq!(ok(&get(a.addr, "/prod/items?q=shared").await), first);
+    assert_eq!(upstream.requests(), 1);
+    let other = ok(&get(b.addr, "/prod/items?q=other").await);
+    assert_eq!(ok(&get(a.addr, "/prod/items?q=other").await), other);
+    assert_eq!(upstream.requests(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_outage_is_a_cache_miss() {
+    let mut redis = RedisServer::start();
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let file = dir.write("template.yaml", &template(&upstream));
+    let gw = Turnpike::serve_args(&[file.to_str().unwrap(), "--redis", &redis.url()]);
+
+    ok(&get(gw.addr, "/prod/items").await);
+    ok(&get(gw.addr, "/prod/items").await);
+    assert_eq!(upstream.requests(), 1);
+    redis.kill();
+    ok(&get(gw.addr, "/prod/items").await);
+    ok(&get(gw.addr, "/prod/items").await);
+    assert_eq!(upstream.requests(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_cache_flags_cache_an_openapi_document() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let doc = dir.write(
+        "api.yaml",
+        &format!(
+            "openapi: 3.0.1\ninfo: {{title: Flags, version: '1'}}\npaths:\n  /a:\n    get:\n      \
+             x-amazon-apigateway-integration: {{type: http_proxy, httpMethod: GET, uri: '{}'}}\n    \
+             post:\n      x-amazon-apigateway-integration: {{type: http_proxy, httpMethod: POST, uri: '{}'}}\n",
+            upstream.url("/a"),
+            upstream.url("/a")
+        ),
+    );
+    let gw = serve(&doc, &dir, &["--cache", "--cache-ttl", "1"]);
+
+    let first = ok(&get(gw.addr, "/dev/a").await);
+    assert_eq!(ok(&get(gw.addr, "/dev/a").await), first);
+    assert_eq!(upstream.requests(), 1);
+    ok(&Req::new("POST", "/dev/a").send(gw.addr).await);
+    assert_eq!(upstream.requests(), 2);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_ne!(ok(&get(gw.addr, "/dev/a").await), first);
+    assert_eq!(upstream.requests(), 3);
+
+    // Without --cache nothing is cached.
+    let plain = serve(&doc, &TempDir::new(), &[]);
+    ok(&get(plain.addr, "/dev/a").await);
+    ok(&get(plain.addr, "/dev/a").await);
+    assert_eq!(upstream.requests(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_gateway_stage_resource_adds_a_stage_with_its_own_cache() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let text = format!(
+        r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {{ title: Staged, version: "1" }}
+        paths:
+          /a:
+            get:
+              x-amazon-apigateway-integration: {{type: http_proxy, httpMethod: GET, uri: '{}'}}
+  Cached:
+    Type: AWS::ApiGateway::Stage
+    Properties:
+      RestApiId: !Ref Api
+      StageName: cached
+      Variables: {{ tier: gold }}
+      CacheClusterEnabled: true
+      MethodSettings:
+        - ResourcePath: "/*"
+          HttpMethod: "*"
+          CachingEnabled: true
+          CacheTtlInSeconds: 60
+"#,
+        upstream.url("/a")
+    );
+    let gw = serve(&dir.write("template.yaml", &text), &dir, &[]);
+
+    ok(&get(gw.addr, "/prod/a").await);
+    ok(&get(gw.addr, "/prod/a").await);
+    assert_eq!(upstream.requests(), 2);
+    let first = ok(&get(gw.addr, "/cached/a").await);
+    assert_eq!(ok(&get(gw.addr, "/cached/a").await), first);
+    assert_eq!(upstream.requests(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_up_to_one_megabyte_are_cached_larger_ones_served() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let gw = serve(&dir.write("template.yaml", &template(&upstream)), &dir, &[]);
+
+    for _ in 0..2 {
+        let reply = get(gw.addr, "/prod/limit").await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.text().len(), 1_048_576);
+    }
+    assert_eq!(upstream.requests(), 1);
+    for _ in 0..2 {
+        let reply = get(gw.addr, "/prod/over").await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.text().len(), 1_048_577);
+    }
+    assert_eq!(upstream.requests(), 3);
+}
