@@ -189,27 +189,16 @@ impl HttpIntegration {
         ctx: &mut RequestContext,
         request: upstream::Outgoing<'_>,
     ) -> Result<Response<ResponseBody>, GatewayError> {
-        let started = Instant::now();
-        let outcome = tokio::time::timeout(self.timeout, client.proxy_pool().send(request)).await;
-        ctx.integration_latency =
-            Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
-        match outcome {
-            Err(_) => {
-                tracing::warn!(
-                    timeout_ms = self.timeout.as_millis() as u64,
-                    "Execution failed due to a timeout error"
-                );
-                Err(GatewayError::integration_timeout())
-            }
-            Ok(Err(error)) if error.is_connect() => {
+        match self.timed(ctx, client.proxy_pool().send(request)).await? {
+            Err(error) if error.is_connect() => {
                 tracing::warn!(error = %ErrorChain(&error), "Execution failed due to configuration error");
                 Err(GatewayError::api_configuration_error())
             }
-            Ok(Err(error)) => {
+            Err(error) => {
                 tracing::warn!(error = %ErrorChain(&error), "Execution failed due to a network error communicating with endpoint");
                 Err(GatewayError::integration_failure())
             }
-            Ok(Ok(response)) => {
+            Ok(response) => {
                 ctx.integration_status = Some(response.status().as_u16());
                 let (parts, body) = response.into_parts();
                 Ok(Response::from_parts(parts, ResponseBody::proxied(body)))
@@ -443,24 +432,33 @@ impl HttpIntegration {
         *request.method_mut() = method;
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
-        let started = Instant::now();
-        let outcome = tokio::time::timeout(self.timeout, client.request(request)).await;
-        ctx.integration_latency =
-            Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
-        match outcome {
-            Err(_) => {
-                tracing::warn!(
-                    timeout_ms = self.timeout.as_millis() as u64,
-                    "Execution failed due to a timeout error"
-                );
-                Err(GatewayError::integration_timeout())
-            }
-            Ok(Err(error)) => Err(classify(&error)),
-            Ok(Ok(response)) => {
+        match self.timed(ctx, client.request(request)).await? {
+            Err(error) => Err(classify(&error)),
+            Ok(response) => {
                 ctx.integration_status = Some(response.status().as_u16());
                 Ok(response)
             }
         }
+    }
+
+    /// Runs one exchange with the back end within `timeoutInMillis`, recording its latency for
+    /// `$context.integrationLatency`; running out of time is the gateway's timeout response.
+    async fn timed<T, E>(
+        &self,
+        ctx: &mut RequestContext,
+        exchange: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<Result<T, E>, GatewayError> {
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(self.timeout, exchange).await;
+        ctx.integration_latency =
+            Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+        outcome.map_err(|_| {
+            tracing::warn!(
+                timeout_ms = self.timeout.as_millis() as u64,
+                "Execution failed due to a timeout error"
+            );
+            GatewayError::integration_timeout()
+        })
     }
 }
 

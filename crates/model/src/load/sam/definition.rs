@@ -37,34 +37,12 @@ pub(super) fn generated(stack: &Stack<'_>, decl: &ApiDecl<'_>) -> RNode {
 
 pub(super) fn set_title(doc: &mut RNode, title: &str) {
     let ptr = doc.ptr.clone();
-    if let Some(info) = member(doc, "info", &ptr) {
+    if let Some(info) = doc.member("info", &ptr) {
         let ptr = info.ptr.clone();
-        if let Some(slot) = member(info, "title", &ptr) {
+        if let Some(slot) = info.member("title", &ptr) {
             *slot = RNode::scalar(&ptr, title);
         }
     }
-}
-
-/// The member `key` of a mapping, added (empty, located at `ptr`) when missing; `None` when
-/// `node` is not a mapping (the OpenAPI loader reports that).
-fn member<'n>(node: &'n mut RNode, key: &str, ptr: &str) -> Option<&'n mut RNode> {
-    let RVal::Map(entries) = &mut node.val else {
-        return None;
-    };
-    let index = match entries.iter().position(|(k, _)| k == key) {
-        Some(i) => i,
-        None => {
-            entries.push((
-                key.to_owned(),
-                RNode {
-                    ptr: ptr.to_owned(),
-                    val: RVal::Map(Vec::new()),
-                },
-            ));
-            entries.len() - 1
-        }
-    };
-    entries.get_mut(index).map(|(_, v)| v)
 }
 
 /// Adds the Lambda proxy operation of `event` to `doc`, as SAM does.
@@ -79,10 +57,10 @@ pub(super) fn add_route(stack: &mut Stack<'_>, doc: &mut RNode, event: &EventRou
         method
     };
     let doc_ptr = doc.ptr.clone();
-    let Some(paths) = member(doc, "paths", &doc_ptr) else {
+    let Some(paths) = doc.member("paths", &doc_ptr) else {
         return;
     };
-    let Some(item) = member(paths, path, &event.path_ptr) else {
+    let Some(item) = paths.member(path, &event.path_ptr) else {
         return;
     };
     // An operation the definition already has gets the integration, unless it has one: SAM
@@ -103,7 +81,7 @@ pub(super) fn add_route(stack: &mut Stack<'_>, doc: &mut RNode, event: &EventRou
         );
         return;
     }
-    let Some(operation) = member(item, operation_key, &event.ptr) else {
+    let Some(operation) = item.member(operation_key, &event.ptr) else {
         return;
     };
     let scalar = |v: serde_json::Value| RNode::scalar(&event.ptr, v);

@@ -64,9 +64,10 @@ pub(super) fn add_models(
         }
         let doc_ptr = doc.ptr.clone();
         let slot = if openapi3 {
-            member(doc, "components", &doc_ptr).and_then(|c| member(c, "schemas", &doc_ptr))
+            doc.member("components", &doc_ptr)
+                .and_then(|c| c.member("schemas", &doc_ptr))
         } else {
-            member(doc, "definitions", &doc_ptr)
+            doc.member("definitions", &doc_ptr)
         };
         if let Some(RNode {
             val: RVal::Map(models),
@@ -132,7 +133,7 @@ pub(super) fn apply_event(
                 },
             );
             if caching {
-                if let Some(integration) = member(operation, INTEGRATION, &ptr) {
+                if let Some(integration) = operation.member(INTEGRATION, &ptr) {
                     push_to_list(
                         integration,
                         "cacheKeyParameters",
@@ -245,7 +246,7 @@ fn request_model_to_method(
         if let Some(RNode {
             val: RVal::Map(validators),
             ..
-        }) = member(doc, VALIDATORS, &doc_ptr)
+        }) = doc.member(VALIDATORS, &doc_ptr)
         {
             // Added once per API, as SAM adds it.
             if !validators.iter().any(|(k, _)| k == name) {
@@ -411,37 +412,9 @@ fn operation<'n>(doc: &'n mut RNode, path: &str, method: &str) -> Option<&'n mut
     } else {
         method
     };
-    let paths = get_mut(doc, "paths")?;
-    let item = get_mut(paths, path)?;
-    get_mut(item, key)
-}
-
-fn get_mut<'n>(node: &'n mut RNode, key: &str) -> Option<&'n mut RNode> {
-    match &mut node.val {
-        RVal::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
-        _ => None,
-    }
-}
-
-/// The member `key` of a mapping, added empty when missing.
-fn member<'n>(node: &'n mut RNode, key: &str, ptr: &str) -> Option<&'n mut RNode> {
-    let RVal::Map(entries) = &mut node.val else {
-        return None;
-    };
-    let index = match entries.iter().position(|(k, _)| k == key) {
-        Some(i) => i,
-        None => {
-            entries.push((
-                key.to_owned(),
-                RNode {
-                    ptr: ptr.to_owned(),
-                    val: RVal::Map(Vec::new()),
-                },
-            ));
-            entries.len() - 1
-        }
-    };
-    entries.get_mut(index).map(|(_, v)| v)
+    let paths = doc.get_mut("paths")?;
+    let item = paths.get_mut(path)?;
+    item.get_mut(key)
 }
 
 /// Appends `item` to the list `key` of a mapping, creating it when missing.

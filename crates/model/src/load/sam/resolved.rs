@@ -39,6 +39,34 @@ impl RNode {
             .map(|(_, v)| v)
     }
 
+    /// The member `key` of a mapping, to change in place.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut RNode> {
+        match &mut self.val {
+            RVal::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The member `key` of a mapping, added empty (located at `ptr`) when missing; `None` when
+    /// this is not a mapping (the OpenAPI loader reports that).
+    pub fn member(&mut self, key: &str, ptr: &str) -> Option<&mut RNode> {
+        let RVal::Map(entries) = &mut self.val else {
+            return None;
+        };
+        let index = match entries.iter().position(|(k, _)| k == key) {
+            Some(i) => i,
+            None => {
+                let empty = RNode {
+                    ptr: ptr.to_owned(),
+                    val: RVal::Map(Vec::new()),
+                };
+                entries.push((key.to_owned(), empty));
+                entries.len() - 1
+            }
+        };
+        entries.get_mut(index).map(|(_, v)| v)
+    }
+
     /// The members of a mapping (none for other values).
     pub fn entries(&self) -> &[(String, RNode)] {
         match &self.val {

@@ -95,8 +95,8 @@ pub(in crate::load::sam) fn apply(
             val: RVal::Map(members),
             ..
         }) = member(doc, "paths")
-            .and_then(|p| member_existing(p, &path))
-            .and_then(|i| member_existing(i, &key))
+            .and_then(|p| p.get_mut(&path))
+            .and_then(|i| i.get_mut(&key))
         {
             members.retain(|(k, _)| k != "security");
             members.push(("security".into(), requirement));
@@ -223,31 +223,8 @@ fn event_requirement(stack: &mut Stack<'_>, node: &RNode, api: &ApiAuth) -> Opti
     ))
 }
 
-/// The member `key` of a mapping, added empty when missing.
+/// The member `key` of a mapping, added empty (located where the mapping is) when missing.
 fn member<'n>(node: &'n mut RNode, key: &str) -> Option<&'n mut RNode> {
     let ptr = node.ptr.clone();
-    let RVal::Map(entries) = &mut node.val else {
-        return None;
-    };
-    let index = match entries.iter().position(|(k, _)| k == key) {
-        Some(i) => i,
-        None => {
-            entries.push((
-                key.to_owned(),
-                RNode {
-                    ptr,
-                    val: RVal::Map(Vec::new()),
-                },
-            ));
-            entries.len() - 1
-        }
-    };
-    entries.get_mut(index).map(|(_, v)| v)
-}
-
-fn member_existing<'n>(node: &'n mut RNode, key: &str) -> Option<&'n mut RNode> {
-    let RVal::Map(entries) = &mut node.val else {
-        return None;
-    };
-    entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    node.member(key, &ptr)
 }
