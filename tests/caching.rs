@@ -387,3 +387,55 @@ async fn responses_up_to_one_megabyte_are_cached_larger_ones_served() {
     }
     assert_eq!(upstream.requests(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hits_and_misses_are_served_as_prometheus_counters_on_the_metrics_listener() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let file = dir.write("template.yaml", &template(&upstream));
+    let gw = serve(&file, &dir, &["--metrics-listen", "127.0.0.1:0"]);
+    let line = gw.banner()[1].clone();
+    let metrics: SocketAddr = line
+        .strip_prefix("Metrics at http://")
+        .and_then(|rest| rest.strip_suffix("/metrics"))
+        .and_then(|addr| addr.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected second banner line {line:?}"));
+    assert_ne!(metrics, gw.addr);
+
+    let miss = ok(&get(gw.addr, "/prod/items").await);
+    assert_eq!(ok(&get(gw.addr, "/prod/items").await), miss);
+    assert_eq!(upstream.requests(), 1);
+    let api_id =
+        support::upstream::Echo::parse(&miss).headers("x-amzn-apigateway-api-id")[0].clone();
+
+    let scraped = get(metrics, "/metrics").await;
+    assert_eq!(scraped.status, 200);
+    assert_eq!(
+        scraped.header("content-type"),
+        Some("text/plain; version=0.0.4; charset=utf-8")
+    );
+    let samples: Vec<String> = scraped
+        .text()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        samples,
+        [
+            format!(
+                r#"turnpike_cache_hit_count_total{{api_id="{api_id}",api_name="Cached",stage="prod"}} 1"#
+            ),
+            format!(
+                r#"turnpike_cache_miss_count_total{{api_id="{api_id}",api_name="Cached",stage="prod"}} 1"#
+            ),
+        ]
+    );
+    // The API listener does not serve it (no route can be shadowed): `metrics` is no stage.
+    assert_gateway_response(
+        &get(gw.addr, "/metrics").await,
+        403,
+        r#"{"message":"Forbidden"}"#,
+        Some("ForbiddenException"),
+    );
+}

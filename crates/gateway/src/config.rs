@@ -68,6 +68,9 @@ pub struct GatewayConfig {
     /// The account-level token bucket every request of this gateway draws from (AWS's default:
     /// 10,000 requests per second, burst 5,000).
     pub account_throttle: turnpike_state::Throttle,
+    /// Where to serve `GET /metrics` (Prometheus text format) on a listener of its own; `None`,
+    /// the default, serves no metrics.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl fmt::Debug for GatewayConfig {
@@ -82,6 +85,7 @@ impl fmt::Debug for GatewayConfig {
             .field("workers", &self.workers)
             .field("state", &self.state.is_some())
             .field("account_throttle", &self.account_throttle)
+            .field("metrics_listen", &self.metrics_listen)
             .field("credentials", &self.credentials)
             .field("jwks_urls", &self.jwks_urls)
             .field(
@@ -109,6 +113,7 @@ impl GatewayConfig {
             jwks_urls: BTreeMap::new(),
             state: None,
             account_throttle: ACCOUNT_THROTTLE,
+            metrics_listen: None,
         }
     }
 }

@@ -9,6 +9,12 @@ pub enum ServeError {
     /// The listening socket could not be opened.
     #[error("cannot listen: {0}")]
     Bind(#[source] std::io::Error),
+    /// The metrics listening socket could not be opened.
+    #[error("cannot listen for metrics on {addr}: {source}")]
+    MetricsBind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
     /// A worker thread or its event loop could not be started.
     #[error("cannot start a worker thread: {0}")]
     Worker(#[source] std::io::Error),

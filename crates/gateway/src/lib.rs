@@ -33,6 +33,7 @@ mod ids;
 mod integrate;
 mod limits;
 mod mapping;
+mod metrics;
 mod pipeline;
 mod respond;
 mod route_urls;

@@ -56,6 +56,8 @@ pub struct Gateway {
     workers: Arc<[Arc<Shared>]>,
     writer: AccessLogWriter,
     drain_timeout: Duration,
+    /// `GET /metrics`'s own listener, when configured.
+    metrics: Option<(std::net::TcpListener, SocketAddr)>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -64,6 +66,7 @@ impl std::fmt::Debug for Gateway {
             .field("local_addr", &self.local_addr)
             .field("tls", &self.tls.is_some())
             .field("workers", &self.workers.len())
+            .field("metrics_addr", &self.metrics_addr())
             .finish_non_exhaustive()
     }
 }
@@ -107,6 +110,10 @@ impl Gateway {
             .and_then(TcpListener::into_std)
             .map_err(ServeError::Bind)?;
         let local_addr = listener.local_addr().map_err(ServeError::Bind)?;
+        let metrics = match config.metrics_listen {
+            Some(addr) => Some(bind_metrics(addr).await?),
+            None => None,
+        };
         let (access_log, writer) = access_log::start(config.access_log, tokio::io::stdout());
         let cache = config.state.clone().map(crate::cache::ResponseCache::new);
         let traffic = config
@@ -143,12 +150,19 @@ impl Gateway {
             workers,
             writer,
             drain_timeout: config.drain_timeout,
+            metrics,
         })
     }
 
     /// The address the gateway listens on (with the real port when bound to port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The address `GET /metrics` is served on (with the real port when bound to port 0), when
+    /// [`GatewayConfig::metrics_listen`] is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(_, addr)| *addr)
     }
 
     /// Replaces the deployment; see [`ReloadHandle::reload`].
@@ -176,8 +190,16 @@ impl Gateway {
             workers,
             writer,
             drain_timeout,
+            metrics,
         } = self;
         let (stop, stopped) = watch::channel(false);
+        if let (Some((listener, _)), Some(shared)) = (metrics, workers.first()) {
+            tokio::spawn(crate::metrics::serve(
+                listener,
+                shared.clone(),
+                stopped.clone(),
+            ));
+        }
         let mut finished = Vec::with_capacity(workers.len());
         for (index, shared) in workers.iter().enumerate() {
             let worker = Worker {
@@ -301,6 +323,17 @@ impl Worker {
             );
         }
     }
+}
+
+/// Binds `GET /metrics`'s listener.
+async fn bind_metrics(addr: SocketAddr) -> Result<(std::net::TcpListener, SocketAddr), ServeError> {
+    let error = |source| ServeError::MetricsBind { addr, source };
+    let listener = TcpListener::bind(addr)
+        .await
+        .and_then(TcpListener::into_std)
+        .map_err(error)?;
+    let local = listener.local_addr().map_err(error)?;
+    Ok((listener, local))
 }
 
 /// `configured`, or one worker per core when 0.

@@ -30,6 +30,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per run: boxing the large `serve` arguments would save nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Serve APIs and their Lambda functions until SIGINT/SIGTERM (with no PATH: the bundled pet
     /// store example).
@@ -173,6 +175,10 @@ pub struct ServeArgs {
     /// from the issuer (offline work); repeatable.
     #[arg(long = "jwks-url", value_name = "ISSUER=URL", value_parser = JwksUrl::parse)]
     pub jwks_urls: Vec<JwksUrl>,
+    /// Serve Prometheus metrics at `GET /metrics` on this address, a listener apart from the
+    /// APIs' (port 0 picks a free port, printed in the banner). Default: no metrics.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Args)]
@@ -255,6 +261,8 @@ mod tests {
             "http",
             "--access-log-format",
             "json",
+            "--metrics-listen",
+            "127.0.0.1:9090",
         ])
         .unwrap();
         let Command::Serve(serve) = cli.command else {
@@ -273,6 +281,10 @@ mod tests {
         );
         assert_eq!(serve.access_log_format, "json");
         assert_eq!(serve.tls_cert, None);
+        assert_eq!(
+            serve.metrics_listen,
+            Some("127.0.0.1:9090".parse().unwrap())
+        );
     }
 
     #[test]
@@ -285,6 +297,7 @@ mod tests {
         assert_eq!(serve.listen, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(serve.access_log_format, "clf");
         assert!(serve.stages.stages.is_empty());
+        assert_eq!(serve.metrics_listen, None);
     }
 
     #[test]

@@ -79,6 +79,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
     let mut config = GatewayConfig::new(args.listen);
     config.access_log = access_log;
     config.workers = args.workers;
+    config.metrics_listen = args.metrics_listen;
     config.credentials = match credentials(args.credentials.as_deref()) {
         Ok(credentials) => credentials,
         Err(message) => {
@@ -312,8 +313,12 @@ impl Served<'_> {
         let table = crate::table::render(&deployment.apis, &urls, &url);
         // The first line is a contract: scripts and the end-to-end tests read the port from it.
         // The banner goes out in one write so readers see it whole.
+        let metrics = gateway
+            .metrics_addr()
+            .map(|addr| format!("Metrics at http://{addr}/metrics\n"))
+            .unwrap_or_default();
         let banner = format!(
-            "Turnpike listening on {scheme}://{local_addr}\n\n{table}{}\n",
+            "Turnpike listening on {scheme}://{local_addr}\n{metrics}\n{table}{}\n",
             self.functions_table
         );
         let mut stdout = std::io::stdout().lock();

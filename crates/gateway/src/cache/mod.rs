@@ -12,7 +12,7 @@
 //!   method's `unauthorizedCacheControlHeaderStrategy` applies.
 //! - Entries live in the shared [`State`] (in memory, or Redis shared by gateways); a state
 //!   failure is a miss, never an error. Hits and misses are counted per API and stage
-//!   (CacheHitCount / CacheMissCount).
+//!   (CacheHitCount / CacheMissCount), served by [`crate::metrics`].
 
 mod entry;
 mod key;
@@ -75,12 +75,18 @@ pub(crate) struct CacheCounters {
 
 impl CacheCounters {
     /// (CacheHitCount, CacheMissCount) since the deployment was compiled.
-    #[cfg(test)]
     pub(crate) fn get(&self) -> (u64, u64) {
         (
             self.hits.load(Ordering::Relaxed),
             self.misses.load(Ordering::Relaxed),
         )
+    }
+
+    /// Counts `hits` and `misses` as the cache stage would.
+    #[cfg(test)]
+    pub(crate) fn count(&self, hits: u64, misses: u64) {
+        self.hits.fetch_add(hits, Ordering::Relaxed);
+        self.misses.fetch_add(misses, Ordering::Relaxed);
     }
 }
 
@@ -107,13 +113,19 @@ struct StageRoutes {
 /// An API's compiled caches, by stage name.
 #[derive(Debug, Default)]
 pub(crate) struct ApiCache {
+    /// The label of its counters: the ApiName dimension, which is the API's name without its
+    /// non-ASCII characters, or its id when that leaves nothing (as API Gateway sends it).
+    api_name: String,
     stages: BTreeMap<String, StageRoutes>,
 }
 
 impl ApiCache {
     /// Compiles the caches of `api`'s `stages` (empty when none of them caches anything).
     pub(crate) fn compile(api: &Api, stages: &[Stage]) -> ApiCache {
-        let mut out = ApiCache::default();
+        let mut out = ApiCache {
+            api_name: dimension_name(api),
+            stages: BTreeMap::new(),
+        };
         if api.kind != ApiKind::Rest || api.caching.is_off() {
             return out;
         }
@@ -168,9 +180,31 @@ impl ApiCache {
         self.stages.get(stage).map(|s| s.counters.clone())
     }
 
+    /// The API's ApiName dimension, its counters' `api_name` label.
+    pub(crate) fn api_name(&self) -> &str {
+        &self.api_name
+    }
+
+    /// Each caching stage with its counters, in stage name order.
+    pub(crate) fn stage_counters(&self) -> impl Iterator<Item = (&str, &CacheCounters)> {
+        self.stages
+            .iter()
+            .map(|(name, stage)| (name.as_str(), &*stage.counters))
+    }
+
     fn route(&self, stage: &str, route: usize) -> Option<(&RouteCache, &Arc<CacheCounters>)> {
         let stage = self.stages.get(stage)?;
         Some((stage.routes.get(route)?.as_ref()?, &stage.counters))
+    }
+}
+
+/// `api`'s ApiName dimension.
+fn dimension_name(api: &Api) -> String {
+    let ascii: String = api.name.chars().filter(char::is_ascii).collect();
+    if ascii.is_empty() {
+        api.id.clone()
+    } else {
+        ascii
     }
 }
 
