@@ -2,9 +2,8 @@
 //! the derived signing key and the `Authorization` header, as "Create a signed AWS API request"
 //! describes them. Only what a JSON POST without a query string needs.
 
-use ring::digest::{digest, SHA256};
-use ring::hmac;
 use time::OffsetDateTime;
+use turnpike_sigv4::{canonical_uri, encode_into, sha256_hex, signature, signing_key, ALGORITHM};
 
 use super::credentials::Credentials;
 
@@ -58,25 +57,25 @@ pub(crate) fn sign(
         "{}\n{}\n\n{canonical_headers}\n{signed_names}\n{}",
         request.method,
         canonical_uri(request.path),
-        hex(digest(&SHA256, request.body).as_ref())
+        sha256_hex(request.body)
     );
     let scope = format!("{date}/{}/{}/aws4_request", request.region, request.service);
     let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        hex(digest(&SHA256, canonical_request.as_bytes()).as_ref())
+        "{ALGORITHM}\n{amz_date}\n{scope}\n{}",
+        sha256_hex(canonical_request.as_bytes())
     );
-    let secret = format!("AWS4{}", credentials.secret_access_key);
-    let key = [date, request.region, request.service, "aws4_request"]
-        .iter()
-        .fold(secret.into_bytes(), |key, part| {
-            hmac_sha256(&key, part.as_bytes())
-        });
-    let signature = hex(&hmac_sha256(&key, string_to_sign.as_bytes()));
+    let key = signing_key(
+        &credentials.secret_access_key,
+        date,
+        request.region,
+        request.service,
+    );
+    let signature = signature(&key, &string_to_sign);
     let mut added = vec![
         (
             "authorization",
             format!(
-                "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed_names}, Signature={signature}",
+                "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_names}, Signature={signature}",
                 credentials.access_key_id
             ),
         ),
@@ -88,64 +87,16 @@ pub(crate) fn sign(
     added
 }
 
-/// The path with each byte outside the unreserved set percent-encoded again (`%` too): services
-/// other than S3 sign the path encoded twice.
-fn canonical_uri(path: &str) -> String {
-    if path.is_empty() {
-        return "/".into();
-    }
-    let mut out = String::with_capacity(path.len() * 2);
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 /// `{name}` percent-encoded as a path segment (everything but unreserved characters).
 pub(crate) fn encode_segment(name: &str) -> String {
     let mut out = String::with_capacity(name.len() * 3);
-    for byte in name.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
+    encode_into(&mut out, name.as_bytes(), false);
     out
-}
-
-fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, key);
-    hmac::sign(&key, data).as_ref().to_vec()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// AWS's documented example ("Examples of how to derive a signing key for Signature Version
-    /// 4"): secret `wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY`, 20120215, us-east-1, iam.
-    #[test]
-    fn signing_key_matches_the_documented_example() {
-        let secret = "AWS4wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-        let key = ["20120215", "us-east-1", "iam", "aws4_request"]
-            .iter()
-            .fold(secret.as_bytes().to_vec(), |key, part| {
-                hmac_sha256(&key, part.as_bytes())
-            });
-        assert_eq!(
-            hex(&key),
-            "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
-        );
-    }
 
     #[test]
     fn paths_are_encoded_twice_for_signing() {

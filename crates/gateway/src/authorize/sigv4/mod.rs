@@ -4,10 +4,9 @@
 //! Both placements AWS accepts are verified: the `Authorization` header (with `X-Amz-Date` and,
 //! for temporary credentials, `X-Amz-Security-Token` headers) and the presigned query string
 //! (`X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`, `X-Amz-SignedHeaders`,
-//! `X-Amz-Signature`, `X-Amz-Security-Token`). `canonical` builds the canonical request as AWS
-//! does; `parse` reads either placement; refusals carry AWS's messages ([`SigV4Rejection`]).
+//! `X-Amz-Signature`, `X-Amz-Security-Token`). `turnpike_sigv4` (shared with the remote Lambda
+//! signer) canonicalises the parts as AWS does; `parse` reads either placement; refusals carry AWS's messages ([`SigV4Rejection`]).
 
-mod canonical;
 mod credentials;
 mod parse;
 mod rejection;
@@ -25,6 +24,7 @@ pub use credentials::CredentialsError;
 pub(crate) use rejection::SigV4Rejection;
 
 use parse::{Placement, SignedAuth};
+use turnpike_sigv4 as canonical;
 
 /// The service name requests must be signed for.
 const SERVICE: &str = "execute-api";
@@ -98,12 +98,18 @@ impl SigV4Verifier {
         }
         let canonical_request = canonical_request(request, &auth);
         let string_to_sign = format!(
-            "AWS4-HMAC-SHA256\n{}\n{}\n{}",
+            "{}\n{}\n{}\n{}",
+            canonical::ALGORITHM,
             auth.date,
             auth.scope,
             canonical::sha256_hex(canonical_request.as_bytes())
         );
-        let key = signing_key(&profile.secret_access_key, &auth);
+        let key = canonical::signing_key(
+            &profile.secret_access_key,
+            &auth.scope_date,
+            &auth.region,
+            SERVICE,
+        );
         let provided = canonical::unhex(&auth.signature).unwrap_or_default();
         // `hmac::verify` compares in constant time.
         if hmac::verify(&key, string_to_sign.as_bytes(), &provided).is_err() {
@@ -154,16 +160,4 @@ fn canonical_request(request: &SignedRequest<'_>, auth: &SignedAuth) -> String {
     // (or says UNSIGNED-PAYLOAD) must not let a changed body through.
     out.push_str(&canonical::sha256_hex(request.body));
     out
-}
-
-/// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
-fn signing_key(secret: &str, auth: &SignedAuth) -> hmac::Key {
-    let sign = |key: &[u8], data: &str| {
-        hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data.as_bytes())
-    };
-    let k_date = sign(format!("AWS4{secret}").as_bytes(), &auth.scope_date);
-    let k_region = sign(k_date.as_ref(), &auth.region);
-    let k_service = sign(k_region.as_ref(), SERVICE);
-    let k_signing = sign(k_service.as_ref(), "aws4_request");
-    hmac::Key::new(hmac::HMAC_SHA256, k_signing.as_ref())
 }

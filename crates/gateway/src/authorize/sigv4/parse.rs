@@ -3,9 +3,10 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use turnpike_sigv4::ALGORITHM;
+
 use super::{SigV4Rejection, SignedRequest, SERVICE};
 
-const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 /// How far `X-Amz-Date` may be from the gateway's clock (either way). API Gateway answers
 /// `Signature expired: ... (... - 5 min.)`, so its window is five minutes.
 const SKEW_SECONDS: i64 = 5 * 60;
