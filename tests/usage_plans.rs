@@ -44,7 +44,8 @@ const MOCK_PETS: &str = r#"
                 responses:
                   default:
                     statusCode: "200"
-                    responseTemplates: { application/json: '{"ok":true}' }"#;
+                    responseTemplates:
+                      application/json: '{"ok":true,"key":"$context.identity.apiKey","keyId":"$context.identity.apiKeyId"}'"#;
 
 /// An API whose keys come from the authorizer, and two keys with their plans: alice's counts a
 /// quota of 2 a day, bob's has a burst of 2 that refills once every 100 s.
@@ -132,11 +133,23 @@ async fn authorizer_usage_identifier_key_is_validated_and_metered_by_its_plan() 
     let template = dir.write("template.yaml", &authorizer_template());
     let gw = serve(&template, &store(&dir));
 
-    // alice's quota: two requests a day, then Limit Exceeded.
+    // alice's quota: two requests a day, then Limit Exceeded. The authorizer's key is the
+    // request's `$context.identity.apiKey`, its stored id `apiKeyId`.
+    let keys = run(&["keys", "list", "--data-dir", &store(&dir)]);
+    let keys = String::from_utf8(keys.stdout).unwrap();
+    let alice_id = keys
+        .lines()
+        .find(|l| l.contains("alice"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no alice in:\n{keys}"))
+        .to_string();
     for i in 0..2 {
         let reply = get(gw.addr, ALICE, None).await;
         assert_eq!(reply.status, 200, "request {i}: {reply:?}");
-        assert_eq!(reply.text(), r#"{"ok":true}"#);
+        assert_eq!(
+            reply.text(),
+            format!(r#"{{"ok":true,"key":"{ALICE}","keyId":"{alice_id}"}}"#)
+        );
     }
     let reply = get(gw.addr, ALICE, None).await;
     assert_gateway_response(&reply, 429, LIMIT_EXCEEDED, Some("LimitExceededException"));

@@ -77,6 +77,8 @@ pub(crate) struct RequestContext {
     /// The API key the authorize stage admitted (from `x-api-key` or the authorizer's
     /// `usageIdentifierKey`), whose usage plan the throttling stage applies.
     pub(crate) api_key: Option<Arc<crate::authorize::api_key::ApiKeyRecord>>,
+    /// That key's value: `$context.identity.apiKey` (stores keep only hashes).
+    pub(crate) api_key_value: Option<Box<str>>,
 }
 
 impl RequestContext {
@@ -132,6 +134,7 @@ impl RequestContext {
             authorizer: None,
             identity: None,
             api_key: None,
+            api_key_value: None,
         }
     }
 
@@ -212,6 +215,9 @@ impl RequestContext {
                 .identity
                 .as_ref()
                 .map(|i| Cow::Borrowed(i.user_arn.as_str())),
+            // AWS fills these only on methods that require an API key.
+            "identity.apiKey" => self.api_key_value.as_deref().map(Cow::Borrowed),
+            "identity.apiKeyId" => self.api_key.as_ref().map(|k| Cow::Borrowed(k.id.as_str())),
             "identity.userAgent" => self.user_agent.as_deref().map(Cow::Borrowed),
             "status" => number(self.status),
             "responseLength" => number(self.response_length),
@@ -269,6 +275,8 @@ impl RequestContext {
             "identity.user",
             "identity.userArn",
             "identity.userAgent",
+            "identity.apiKey",
+            "identity.apiKeyId",
             "status",
             "responseLength",
             "responseLatency",

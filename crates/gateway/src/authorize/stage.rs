@@ -173,6 +173,9 @@ async fn run(gate: Gate<'_>, ctx: &mut RequestContext, parts: &Parts) -> Result<
         .await
         .map_err(|r| Denial::Other(r.gateway_error()))?;
         ctx.api_key = Some(key);
+        ctx.api_key_value =
+            api_key::extract(source, &parts.headers, usage_identifier_key.as_deref())
+                .map(Box::from);
     }
     Ok(())
 }
