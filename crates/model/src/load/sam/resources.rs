@@ -69,7 +69,28 @@ pub(super) fn collect<'d>(
         }
     }
     implicit_apis(stack, &order);
+    generated_usage_plans(stack, root);
     order
+}
+
+/// Adds the usage plans, keys and memberships SAM generates from `Auth.UsagePlan`, so that
+/// `Ref` finds them.
+fn generated_usage_plans(stack: &mut Stack<'_>, root: &Node<'_>) {
+    let mut generated = Vec::new();
+    for (id, resource) in &stack.resources {
+        if resource.active && resource.kind == SERVERLESS_API {
+            let api = resource.node.as_ref();
+            generated.extend(super::usage_plans::generated_resources(root, id, api));
+        }
+    }
+    for (id, kind) in generated {
+        let resource = Resource {
+            kind: kind.to_owned(),
+            node: None,
+            active: true,
+        };
+        stack.resources.entry(id).or_insert(resource);
+    }
 }
 
 fn resource<'d>(

@@ -155,6 +155,34 @@ const AUTH_USAGE_PLAN: &[&str] = &[
 /// SAM refuses it).
 const CREATE_USAGE_PLAN: &[&str] = &["PER_API", "SHARED", "NONE"];
 
+/// The logical ids (and types) of the resources SAM generates for the REST API `api_logical_id`
+/// from `Auth.UsagePlan`, its own (`api`, `None` for the implicit API) or `Globals`', so that
+/// the template's own resources can `Ref` them (a `UsagePlanKey` adding a key to
+/// `<Api>UsagePlan` is the usual case). Only a literal `CreateUsagePlan` is read here; anything
+/// else is reported by [`from_auth`].
+pub(super) fn generated_resources(
+    root: &Node<'_>,
+    api_logical_id: &str,
+    api: Option<&Node<'_>>,
+) -> Vec<(String, &'static str)> {
+    let create = |node: Option<Node<'_>>| {
+        node.and_then(|n| n.get("Auth")?.get("UsagePlan")?.get("CreateUsagePlan"))
+            .and_then(|c| c.value.as_str().map(str::to_owned))
+    };
+    let own = create(api.and_then(|a| a.get("Properties")));
+    let global = || create(root.get("Globals").and_then(|g| g.get("Api")));
+    let prefix = match own.or_else(global).as_deref() {
+        Some("PER_API") => api_logical_id.to_owned(),
+        Some("SHARED") => "Serverless".to_owned(),
+        _ => return Vec::new(),
+    };
+    vec![
+        (format!("{prefix}UsagePlan"), USAGE_PLAN),
+        (format!("{prefix}ApiKey"), API_KEY),
+        (format!("{prefix}UsagePlanKey"), USAGE_PLAN_KEY),
+    ]
+}
+
 /// SAM's `Auth.UsagePlan` of the REST API `api_logical_id` (its own or from `Globals`), deployed
 /// as `api_id` to `stage`: the usage plan, API key and plan membership SAM generates.
 /// `PER_API` makes `<Api>UsagePlan`, `<Api>ApiKey` and `<Api>UsagePlanKey` bound to this API's

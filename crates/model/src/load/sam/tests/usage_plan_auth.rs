@@ -219,3 +219,51 @@ Resources:
         )]
     );
 }
+
+#[test]
+fn template_resources_can_ref_what_auth_usage_plan_generates() {
+    let text = format!(
+        r#"
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api:
+    Auth:
+      UsagePlan: {{ CreateUsagePlan: SHARED }}
+Resources:
+  Orders:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        UsagePlan: {{ CreateUsagePlan: PER_API }}{BODY}
+  Pets:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod{BODY}
+  Extra:
+    Type: AWS::ApiGateway::ApiKey
+    Properties: {{ Name: extra, Enabled: true, Value: extra-key-value-0123456789 }}
+  ExtraOrders:
+    Type: AWS::ApiGateway::UsagePlanKey
+    Properties: {{ KeyId: !Ref Extra, KeyType: API_KEY, UsagePlanId: !Ref OrdersUsagePlan }}
+  ExtraShared:
+    Type: AWS::ApiGateway::UsagePlanKey
+    Properties: {{ KeyId: !Ref Extra, KeyType: API_KEY, UsagePlanId: !Ref ServerlessUsagePlan }}
+"#
+    );
+    let template = load_ok(&fixture("usage-plan-refs", &[]), &text);
+    let mut members = template.usage_plans.members.clone();
+    members.sort();
+    assert_eq!(
+        members,
+        [
+            ("OrdersUsagePlan".to_string(), "Extra".to_string()),
+            ("OrdersUsagePlan".to_string(), "OrdersApiKey".to_string()),
+            ("ServerlessUsagePlan".to_string(), "Extra".to_string()),
+            (
+                "ServerlessUsagePlan".to_string(),
+                "ServerlessApiKey".to_string()
+            ),
+        ]
+    );
+}
