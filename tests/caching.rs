@@ -3,6 +3,10 @@
 //! upstream whose request count tells hits from misses; entries in memory (`--data-dir`) or in
 //! a real redis-server shared by two gateways.
 
+// Shared with the SigV4 tests, of which this file uses only the signing.
+#[allow(dead_code)]
+#[path = "auth_tokens/sigv4.rs"]
+mod sigv4;
 mod support;
 
 use std::net::SocketAddr;
@@ -438,4 +442,80 @@ async fn hits_and_misses_are_served_as_prometheus_counters_on_the_metrics_listen
         r#"{"message":"Forbidden"}"#,
         Some("ForbiddenException"),
     );
+}
+
+/// Only a caller that may hold `execute-api:InvalidateCache` (an IAM caller: Turnpike cannot
+/// evaluate the policy locally) invalidates: a request signed by botocore with
+/// `Cache-Control: max-age=0` reaches the back end and refreshes the entry, without the
+/// `Warning` an unauthorized caller gets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sigv4_signed_caller_invalidates_with_max_age_zero() {
+    use sigv4::{botocore_sign, Signer, ToSign};
+    const ACCESS_KEY: &str = "AKIDCACHEINVALIDATE1";
+    const SECRET: &str = "cache/invalidate/secret/0123456789abcdefgh";
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let doc = dir.write(
+        "api.yaml",
+        &format!(
+            r#"openapi: 3.0.1
+info: {{title: SignedCache, version: "1"}}
+components:
+  securitySchemes:
+    sigv4: {{type: apiKey, name: Authorization, in: header, x-amazon-apigateway-authtype: awsSigv4}}
+paths:
+  /iam:
+    get:
+      security: [{{sigv4: []}}]
+      x-amazon-apigateway-integration: {{type: http_proxy, httpMethod: GET, uri: '{}'}}
+"#,
+            upstream.url("/iam")
+        ),
+    );
+    let credentials = dir.write(
+        "credentials",
+        &format!("[ci]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET}\n"),
+    );
+    let gw = serve(
+        &doc,
+        &dir,
+        &["--cache", "--credentials", credentials.to_str().unwrap()],
+    );
+    let signer = Signer {
+        access_key: ACCESS_KEY,
+        secret: SECRET,
+        token: None,
+    };
+    let sign = || {
+        let request = ToSign {
+            method: "GET",
+            path_and_query: "/dev/iam",
+            body: "",
+            presign_expires: None,
+            signed_at: None,
+        };
+        botocore_sign(&format!("http://{}", gw.addr), &signer, &[request])
+            .pop()
+            .unwrap()
+    };
+
+    let first = ok(&sign().request("").send(gw.addr).await);
+    assert_eq!(ok(&sign().request("").send(gw.addr).await), first);
+    assert_eq!(upstream.requests(), 1);
+
+    // Cache-Control is not among the signed headers; the signature still holds.
+    let refreshed = sign()
+        .request("")
+        .header("cache-control", "max-age=0")
+        .send(gw.addr)
+        .await;
+    assert_ne!(ok(&refreshed), first);
+    assert_eq!(refreshed.header("warning"), None, "{refreshed:?}");
+    assert_eq!(upstream.requests(), 2);
+    // The refreshed response is the entry now.
+    assert_eq!(
+        ok(&sign().request("").send(gw.addr).await),
+        refreshed.text()
+    );
+    assert_eq!(upstream.requests(), 2);
 }
