@@ -22,6 +22,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::method_settings::Selector;
+
 /// API Gateway's default cache TTL, in seconds.
 pub const DEFAULT_CACHE_TTL: u32 = 300;
 /// The largest `CacheTtlInSeconds` API Gateway accepts.
@@ -100,18 +102,19 @@ impl MethodCacheSetting {
         MethodCacheSetting::default()
     }
 
+    fn selector(&self) -> Selector<'_> {
+        Selector {
+            resource_path: self.resource_path.as_deref(),
+            http_method: self.http_method.as_deref(),
+        }
+    }
+
     fn applies(&self, resource_path: &str, method: &str) -> bool {
-        self.resource_path
-            .as_deref()
-            .is_none_or(|p| p == resource_path)
-            && self
-                .http_method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+        self.selector().applies(resource_path, method)
     }
 
     fn specificity(&self) -> u8 {
-        u8::from(self.resource_path.is_some()) * 2 + u8::from(self.http_method.is_some())
+        self.selector().specificity()
     }
 }
 

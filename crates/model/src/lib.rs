@@ -40,6 +40,7 @@ mod gateway_response;
 mod http_mapping;
 mod id;
 mod load;
+mod method_settings;
 mod stage;
 mod throttle;
 mod usage_plan;

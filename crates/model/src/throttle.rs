@@ -2,6 +2,8 @@
 //! `/*` and `*`, for every method of the stage (each method still has its own bucket, as in
 //! API Gateway).
 
+use crate::method_settings::Selector;
+
 /// One `MethodSettings` entry with `ThrottlingRateLimit` / `ThrottlingBurstLimit`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MethodThrottle {
@@ -17,20 +19,21 @@ pub struct MethodThrottle {
 }
 
 impl MethodThrottle {
+    fn selector(&self) -> Selector<'_> {
+        Selector {
+            resource_path: self.resource_path.as_deref(),
+            http_method: self.http_method.as_deref(),
+        }
+    }
+
     /// Whether it applies to `method` on `resource_path`.
     pub fn applies(&self, resource_path: &str, method: &str) -> bool {
-        self.resource_path
-            .as_deref()
-            .is_none_or(|p| p == resource_path)
-            && self
-                .http_method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+        self.selector().applies(resource_path, method)
     }
 
     /// How specific it is: an exact method beats `/*` `*`.
     pub fn specificity(&self) -> u8 {
-        u8::from(self.resource_path.is_some()) * 2 + u8::from(self.http_method.is_some())
+        self.selector().specificity()
     }
 }
 
