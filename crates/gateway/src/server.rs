@@ -377,11 +377,19 @@ async fn serve_connection(
     watcher: Watcher,
 ) {
     let _ = stream.set_nodelay(true);
-    // The client's spelling of header names (REST payload 1.0 events keep it; hyper does not).
-    let recorder = integrate::lambda::header_case::SharedRecorder::default();
+    // The client's spelling of header names (REST payload 1.0 events keep it; hyper does not),
+    // recorded only when the deployment the connection starts under has such events: a later
+    // deployment's events get lower-case names on it, never wrong ones.
+    let recorder = shared
+        .snapshot
+        .load()
+        .keeps_header_case
+        .then(integrate::lambda::header_case::SharedRecorder::default);
     let heads = recorder.clone();
     let service = service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
-        let case = integrate::lambda::header_case::Recorder::claim(&heads, request.headers());
+        let case = heads.as_ref().and_then(|heads| {
+            integrate::lambda::header_case::Recorder::claim(heads, request.headers())
+        });
         if let Some(case) = case {
             request.extensions_mut().insert(case);
         }

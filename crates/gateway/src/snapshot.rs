@@ -10,7 +10,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use http::HeaderValue;
-use turnpike_model::{Api, ApiKind, Deployment, RouteKey, Stage};
+use turnpike_model::{Api, ApiKind, Deployment, IntegrationType, RouteKey, Stage};
 
 use crate::authorize::ApiAuth;
 use crate::cors::CompiledCors;
@@ -25,6 +25,9 @@ use crate::validate::CompiledValidation;
 pub(crate) struct Snapshot {
     /// In load order: without a selector, the first API whose route matches serves.
     pub(crate) apis: Vec<Arc<CompiledApi>>,
+    /// Whether a REST API has a Lambda proxy route, whose payload 1.0 events keep the client's
+    /// header-name spelling: only then do connections record it.
+    pub(crate) keeps_header_case: bool,
 }
 
 /// One API, compiled.
@@ -98,6 +101,13 @@ impl Snapshot {
                 .iter()
                 .map(|api| Arc::new(compile_api(api, deployment.stages_of(&api.id))))
                 .collect(),
+            keeps_header_case: deployment.apis.iter().any(|api| {
+                api.kind == ApiKind::Rest
+                    && api
+                        .routes
+                        .iter()
+                        .any(|r| r.integration.kind == IntegrationType::AwsProxy)
+            }),
         }
     }
 }

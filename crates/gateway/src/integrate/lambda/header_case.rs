@@ -214,12 +214,13 @@ impl Recorder {
 /// An HTTP/1 connection's stream, recording request heads as hyper reads them.
 pub(crate) struct Recording<S> {
     stream: S,
-    recorder: SharedRecorder,
+    /// `None`: the deployment has no use for the spellings, so nothing is recorded.
+    recorder: Option<SharedRecorder>,
 }
 
 impl<S> Recording<S> {
-    /// Records `stream`'s request heads into `recorder`.
-    pub(crate) fn new(stream: S, recorder: SharedRecorder) -> Recording<S> {
+    /// Records `stream`'s request heads into `recorder`, if any.
+    pub(crate) fn new(stream: S, recorder: Option<SharedRecorder>) -> Recording<S> {
         Recording { stream, recorder }
     }
 }
@@ -232,10 +233,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for Recording<S> {
     ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = polled {
+        if let (Poll::Ready(Ok(())), Some(recorder)) = (&polled, &self.recorder) {
             let read = &buf.filled()[before..];
             if !read.is_empty() {
-                let mut recorder = self.recorder.lock().unwrap_or_else(|e| e.into_inner());
+                let mut recorder = recorder.lock().unwrap_or_else(|e| e.into_inner());
                 recorder.feed(read);
             }
         }
