@@ -14,6 +14,7 @@
 #
 #   bench/auth.sh                      # 10 s per target, 2 threads, 32 connections, 3 rounds
 #   DURATION=30s CONNECTIONS=64 ROUNDS=5 bench/auth.sh
+#   TURNPIKE_BIN=/path/to/turnpike bench/auth.sh   # measure that binary instead of building
 #
 # Needs wrk, openssl and python3 (wrk installed with apt-get when missing). Builds turnpike in
 # release, writes every file into a temporary directory and stops everything it started on exit.
@@ -22,40 +23,13 @@ cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-DURATION=${DURATION:-10s}
-THREADS=${THREADS:-2}
-CONNECTIONS=${CONNECTIONS:-32}
-ROUNDS=${ROUNDS:-3}
-JWKS_PORT=${JWKS_PORT:-18095}
-TURNPIKE_PORT=${TURNPIKE_PORT:-18096}
+env_defaults DURATION=10s THREADS=2 CONNECTIONS=32 ROUNDS=3 JWKS_PORT=18095 TURNPIKE_PORT=18096
 ISSUER=https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench
 
-if ! command -v wrk >/dev/null 2>&1; then
-    log "installing wrk"
-    sudo=()
-    [ "$(id -u)" -ne 0 ] && sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq wrk >/dev/null
-fi
-
-if [ -z "${TURNPIKE:-}" ]; then
-    log "building turnpike (release)"
-    cargo build --release --locked -p turnpike >&2
-    TURNPIKE="${CARGO_TARGET_DIR:-target}/release/turnpike"
-fi
-
-WORK=$(mktemp -d -t turnpike-auth-bench.XXXXXX)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    [ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
+ports_free "$JWKS_PORT" "$TURNPIKE_PORT"
+install_tools wrk
+TURNPIKE=$(turnpike_binary release)
+start_workdir turnpike-auth-bench
 
 log "making an RSA key, its JWKS and a token"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
@@ -142,88 +116,46 @@ paths:
       $MOCK
 API
 
-# The status line of GET path with an Authorization header (no curl needed).
-status_with_auth() {
-    local path=$1 auth=$2
-    exec 3<>"/dev/tcp/127.0.0.1/$TURNPIKE_PORT"
-    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: %s\r\nConnection: close\r\n\r\n' \
-        "$path" "$auth" >&3
-    head -n 1 <&3 | tr -d '\r'
-    exec 3<&-
-}
-
 log "serving the JWKS (:$JWKS_PORT)"
 python3 -m http.server "$JWKS_PORT" --bind 127.0.0.1 --directory "$WORK/jwks" \
     >/dev/null 2>&1 &
 PIDS+=($!)
 wait_for_port "$JWKS_PORT"
 
-log "starting turnpike (:$TURNPIKE_PORT)"
-RUST_LOG=warn "$TURNPIKE" serve "$WORK/template.yaml" "$WORK/api.yaml" \
-    --listen "127.0.0.1:$TURNPIKE_PORT" --access-log-format off --no-watch \
-    --jwks-url "$ISSUER=http://127.0.0.1:$JWKS_PORT/keys.json" \
-    --data-dir "$WORK/state" --account-rate 1000000000 --account-burst 1000000000 \
-    >"$WORK/turnpike.out" 2>"$WORK/turnpike.err" &
-TURNPIKE_PID=$!
-PIDS+=("$TURNPIKE_PID")
-wait_for_port "$TURNPIKE_PORT"
+start_turnpike turnpike "$TURNPIKE_PORT" "$WORK/template.yaml" "$WORK/api.yaml" --no-watch \
+    --jwks-url "$ISSUER=http://127.0.0.1:$JWKS_PORT/keys.json" --data-dir "$WORK/state"
 
 declare -A PATHS=([open]=/dev/open [jwt]=/dev/jwt [cache]=/dev/cache)
 declare -A AUTH=([open]=none [jwt]="$TOKEN" [cache]=allow)
 for name in open jwt cache; do
-    status=$(status_with_auth "${PATHS[$name]}" "${AUTH[$name]}")
-    case $status in
-        "HTTP/1.1 200"*) ;;
-        *)
-            echo "$name: GET ${PATHS[$name]} answered '$status', not 200" >&2
-            cat "$WORK/turnpike.err" >&2
-            exit 1
-            ;;
-    esac
+    expect_200 "$name" "http://127.0.0.1:$TURNPIKE_PORT${PATHS[$name]}" "Authorization: ${AUTH[$name]}"
 done
 # The token must matter: without it the protected routes refuse.
 for name in jwt cache; do
-    status=$(status_with_auth "${PATHS[$name]}" "wrong")
+    status=$(status_of "$TURNPIKE_PORT" "${PATHS[$name]}" "Authorization: wrong")
     case $status in
         "HTTP/1.1 401"* | "HTTP/1.1 403"*) ;;
         *) echo "$name: a wrong token was answered '$status'" >&2; exit 1 ;;
     esac
 done
 
-declare -A RPS_ROUNDS P99_ROUNDS CPU_ROUNDS RPS P99 CPU
-CLK_TCK=$(getconf CLK_TCK)
-run_wrk() {
-    local name=$1 round=$2 url="http://127.0.0.1:$TURNPIKE_PORT${PATHS[$1]}"
-    log "round $round wrk $name: $url (${DURATION}, -t$THREADS -c$CONNECTIONS)"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: ${AUTH[$name]}" "$url" >/dev/null
-    local out before after requests
-    before=$(cpu_ticks "$TURNPIKE_PID")
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
-        -H "Authorization: ${AUTH[$name]}" "$url")
-    after=$(cpu_ticks "$TURNPIKE_PID")
-    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
-    CPU_ROUNDS[$name]+=" $(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" \
-        'BEGIN { printf "%.2f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
-    if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
-        echo "$name: $(grep 'Non-2xx' <<<"$out"); now: $(status_with_auth "${PATHS[$name]}" "${AUTH[$name]}")" >&2
-        exit 1
-    fi
-    RPS_ROUNDS[$name]+=" $(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
-    P99_ROUNDS[$name]+=" $(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
-}
+# All three targets are routes of the one Turnpike.
+server_ticks() { cpu_ticks "$TURNPIKE_PID"; }
 
 # Rounds interleave the targets, so a neighbour's load on a shared machine hits all alike.
 for round in $(seq 1 "$ROUNDS"); do
     for name in open jwt cache; do
-        run_wrk "$name" "$round"
+        wrk_round "$name" "$round" "http://127.0.0.1:$TURNPIKE_PORT${PATHS[$name]}" \
+            -H "Authorization: ${AUTH[$name]}"
+        # A refusal means the token stopped working (expired, keys gone): the figures are not
+        # the authorizer's cost.
+        if [ "$WRK_REFUSED" != 0 ]; then
+            echo "$name: now: $(status_of "$TURNPIKE_PORT" "${PATHS[$name]}" "Authorization: ${AUTH[$name]}")" >&2
+            exit 1
+        fi
     done
 done
-for name in open jwt cache; do
-    RPS[$name]=$(median "${RPS_ROUNDS[$name]}")
-    P99[$name]=$(median "${P99_ROUNDS[$name]}")
-    CPU[$name]=$(median "${CPU_ROUNDS[$name]}")
-    log "$name rounds: rps${RPS_ROUNDS[$name]}; p99 ms${P99_ROUNDS[$name]}; cpu us/req${CPU_ROUNDS[$name]}"
-done
+take_medians open jwt cache
 
 printf '\n%-8s %12s %10s %14s\n' target rps p99_ms cpu_us_per_req
 for name in open jwt cache; do

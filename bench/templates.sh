@@ -8,7 +8,7 @@
 #
 #   bench/templates.sh                       # 10 s per target, 2 threads, 64 connections
 #   DURATION=30s ROUNDS=5 bench/templates.sh
-#   TURNPIKE=target/debug/turnpike bench/templates.sh   # skip the release build
+#   TURNPIKE_BIN=target/debug/turnpike bench/templates.sh   # skip the release build
 #
 # Installs wrk with apt-get when missing and stops everything it started on exit.
 set -euo pipefail
@@ -16,34 +16,12 @@ cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-DURATION=${DURATION:-10s}
-THREADS=${THREADS:-2}
-CONNECTIONS=${CONNECTIONS:-64}
-ROUNDS=${ROUNDS:-3}
-TURNPIKE_PORT=${TURNPIKE_PORT:-18093}
+env_defaults DURATION=10s THREADS=2 CONNECTIONS=64 ROUNDS=3 TURNPIKE_PORT=18093
 
-if ! command -v wrk >/dev/null 2>&1; then
-    log "installing wrk"
-    sudo=()
-    [ "$(id -u)" -ne 0 ] && sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq wrk >/dev/null
-fi
-
-if [ -z "${TURNPIKE:-}" ]; then
-    log "building turnpike (release)"
-    cargo build --release --locked -p turnpike >&2
-    TURNPIKE="${CARGO_TARGET_DIR:-target}/release/turnpike"
-fi
-
-WORK=$(mktemp -d -t turnpike-templates.XXXXXX)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
+ports_free "$TURNPIKE_PORT"
+install_tools wrk
+TURNPIKE=$(turnpike_binary release)
+start_workdir turnpike-templates
 
 BODY='{"name":"Rex","type":"dog","price":249.99,"tags":["good","boy","fluffy"],"owner":{"id":7,"name":"Ana"}}'
 printf '%s' "$BODY" >"$WORK/body.json"
@@ -144,13 +122,7 @@ post() {
     exec 3<&-
 }
 
-log "starting turnpike (:$TURNPIKE_PORT)"
-RUST_LOG=warn "$TURNPIKE" serve "$WORK/templates.yaml" --listen "127.0.0.1:$TURNPIKE_PORT" \
-    --access-log-format off --data-dir "$WORK/state" --account-rate 10000000 --account-burst 10000000 \
-    >"$WORK/turnpike.out" 2>"$WORK/turnpike.err" &
-TURNPIKE_PID=$!
-PIDS+=($TURNPIKE_PID)
-wait_for_port "$TURNPIKE_PORT"
+start_turnpike turnpike "$TURNPIKE_PORT" "$WORK/templates.yaml" --data-dir "$WORK/state"
 
 for name in passthrough templated; do
     answer=$(post "/dev/$name")
@@ -167,36 +139,17 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '$BODY'
 LUA
 
-CLK_TCK=$(getconf CLK_TCK)
-
-declare -A RPS_ROUNDS P99_ROUNDS CPU_ROUNDS
-run_wrk() {
-    local name=$1 round=$2 url="http://127.0.0.1:$TURNPIKE_PORT/dev/$1"
-    log "round $round wrk $name (${DURATION}, -t$THREADS -c$CONNECTIONS)"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$WORK/post.lua" "$url" >/dev/null
-    local before after out requests
-    before=$(cpu_ticks "$TURNPIKE_PID")
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/post.lua" "$url")
-    after=$(cpu_ticks "$TURNPIKE_PID")
-    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
-    if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
-        echo "$name: $(grep 'Non-2xx' <<<"$out")" >&2
-    fi
-    CPU_ROUNDS[$name]+=" $(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.2f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
-    RPS_ROUNDS[$name]+=" $(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
-    P99_ROUNDS[$name]+=" $(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
-}
+# Both routes are served by the one Turnpike.
+server_ticks() { cpu_ticks "$TURNPIKE_PID"; }
 
 # Rounds interleave the two routes so that a neighbour's load hits both alike.
 for round in $(seq 1 "$ROUNDS"); do
-    for name in passthrough templated; do run_wrk "$name" "$round"; done
+    for name in passthrough templated; do
+        wrk_round "$name" "$round" "http://127.0.0.1:$TURNPIKE_PORT/dev/$name" -s "$WORK/post.lua"
+    done
 done
-declare -A RPS P99 CPU
-for name in passthrough templated; do
-    RPS[$name]=$(median "${RPS_ROUNDS[$name]}")
-    P99[$name]=$(median "${P99_ROUNDS[$name]}")
-    CPU[$name]=$(median "${CPU_ROUNDS[$name]}")
-done
+take_medians passthrough templated
+
 printf '\n%-28s %12s %10s %14s\n' "target" "rps" "p99 (ms)" "cpu (us/req)"
 printf '%-28s %12s %10s %14s\n' "MOCK passthrough" "${RPS[passthrough]}" "${P99[passthrough]}" "${CPU[passthrough]}"
 printf '%-28s %12s %10s %14s\n' "MOCK 30-line templates" "${RPS[templated]}" "${P99[templated]}" "${CPU[templated]}"
