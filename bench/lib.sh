@@ -201,6 +201,21 @@ cpu_ticks() {
 # /proc/PID/stat, counted after the ")" that ends the command name.
 own_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 
+# User or system clock ticks of a process and its children, apart.
+user_ticks() { split_ticks "$1" 12; }
+system_ticks() { split_ticks "$1" 13; }
+split_ticks() {
+    local total=0 pid
+    for pid in "$1" $(pgrep -P "$1" || true); do
+        total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk -v f="$2" '{ print $f }')))
+    done
+    echo "$total"
+}
+
+# Clock ticks every CPU of the machine has been busy (user, nice, system, irq, softirq, steal:
+# everything but idle and iowait), from /proc/stat's first line.
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
 CLK_TCK=$(getconf CLK_TCK)
 
 # CPU microseconds per request from TICKS clock ticks spent over REQUESTS requests.
@@ -217,10 +232,13 @@ per_request() {
 #     CPU_ROUNDS: CPU us per request of what the script's `server_ticks NAME` counts (the
 #       server under test; CPU per request barely moves when a neighbour loads the machine,
 #       unlike rps), and BACKEND_CPU_ROUNDS of `backend_ticks NAME` if the script defines it.
+#     METER_ROUNDS["METER:NAME"] for each METER in the script's METERS array: CPU us per request
+#       of the clock ticks its `meter_METER NAME` function counts.
 #   Leaves the output in $WORK/wrk-NAME-ROUND.txt and WRK_OUT, the number of requests in
 #   WRK_REQUESTS and of non-2xx/3xx answers in WRK_REFUSED (warned about; the caller decides
 #   whether they spoil the run).
-declare -A RPS_ROUNDS P50_ROUNDS P99_ROUNDS CPU_ROUNDS BACKEND_CPU_ROUNDS
+declare -A RPS_ROUNDS P50_ROUNDS P99_ROUNDS CPU_ROUNDS BACKEND_CPU_ROUNDS METER_ROUNDS
+METERS=()
 wrk_round() {
     local name=$1 round=$2 url=$3
     shift 3
@@ -228,10 +246,13 @@ wrk_round() {
     declare -F backend_ticks >/dev/null && backend=1
     log "round $round wrk $name: $url (${DURATION}, -t$THREADS -c$CONNECTIONS)"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-2s}" "$@" "$url" >/dev/null
-    local server_before server_after backend_before=0 backend_after=0
+    local server_before server_after backend_before=0 backend_after=0 meter
+    local -A meters_before meters_after
     server_before=$(server_ticks "$name")
     [ -z "$backend" ] || backend_before=$(backend_ticks "$name")
+    for meter in "${METERS[@]}"; do meters_before[$meter]=$("meter_$meter" "$name"); done
     WRK_OUT=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")
+    for meter in "${METERS[@]}"; do meters_after[$meter]=$("meter_$meter" "$name"); done
     server_after=$(server_ticks "$name")
     [ -z "$backend" ] || backend_after=$(backend_ticks "$name")
     echo "$WRK_OUT" >"$WORK/wrk-$name-$round.txt"
@@ -248,13 +269,17 @@ wrk_round() {
     CPU_ROUNDS[$name]+=" $(per_request $((server_after - server_before)) "$WRK_REQUESTS")"
     [ -z "$backend" ] ||
         BACKEND_CPU_ROUNDS[$name]+=" $(per_request $((backend_after - backend_before)) "$WRK_REQUESTS")"
+    for meter in "${METERS[@]}"; do
+        METER_ROUNDS[$meter:$name]+=" $(per_request \
+            $((meters_after[$meter] - meters_before[$meter])) "$WRK_REQUESTS")"
+    done
 }
 
 # take_medians TARGET...
-#   Sets RPS, P50, P99, CPU and BACKEND_CPU[TARGET] to the median of the rounds wrk_round
+#   Sets RPS, P50, P99, CPU, BACKEND_CPU[TARGET] and METER[METER:TARGET] to the median of the rounds wrk_round
 #   recorded (a round hit by a neighbour's burst of load does not move the median), and logs
 #   every round's figures.
-declare -A RPS P50 P99 CPU BACKEND_CPU
+declare -A RPS P50 P99 CPU BACKEND_CPU METER
 # shellcheck disable=SC2034 # the scripts print them
 take_medians() {
     local name line
@@ -268,6 +293,10 @@ take_medians() {
             BACKEND_CPU[$name]=$(median "${BACKEND_CPU_ROUNDS[$name]}")
             line+="; back end cpu us/req${BACKEND_CPU_ROUNDS[$name]}"
         fi
+        for meter in "${METERS[@]}"; do
+            METER[$meter:$name]=$(median "${METER_ROUNDS[$meter:$name]}")
+            line+="; $meter us/req${METER_ROUNDS[$meter:$name]}"
+        done
         log "$line"
     done
 }

@@ -96,7 +96,8 @@ API
 
 log "starting nginx (upstream :$UPSTREAM_PORT, proxy hop :$NGINX_PROXY_PORT)"
 "$NGINX" -p "$WORK" -c "$WORK/upstream.conf" -e "$WORK/upstream-error.log" &
-PIDS+=($!)
+UPSTREAM_PID=$!
+PIDS+=("$UPSTREAM_PID")
 "$NGINX" -p "$WORK" -c "$WORK/proxy.conf" -e "$WORK/proxy-error.log" &
 NGINX_PROXY_PID=$!
 PIDS+=("$NGINX_PROXY_PID")
@@ -123,6 +124,16 @@ server_ticks() {
     esac
 }
 
+# Where the machine's CPU goes, per request: the hop's user and system time apart, the upstream,
+# and every CPU's busy time (the client, wrk, is what is left). On one machine these add up to
+# what bounds the rps, so they say how far the hop's own code can move the ratio.
+METERS=(hop_user hop_system upstream machine)
+hop_pid() { case $1 in nginx) echo "$NGINX_PROXY_PID" ;; *) echo "$TURNPIKE_PID" ;; esac; }
+meter_hop_user() { user_ticks "$(hop_pid "$1")"; }
+meter_hop_system() { system_ticks "$(hop_pid "$1")"; }
+meter_upstream() { cpu_ticks "$UPSTREAM_PID"; }
+meter_machine() { busy_ticks; }
+
 # Each round runs every target once, interleaved, so that a neighbour's burst of load on this
 # shared machine hits all targets alike; the report takes each target's median round.
 for round in $(seq 1 "$ROUNDS"); do
@@ -146,3 +157,23 @@ printf 'turnpike MOCK / nginx proxy hop:       rps %s x, p99 %s x, cpu per reque
     "$(ratio "${CPU[mock]}" "${CPU[nginx]}")"
 printf '(medians of %s rounds; target: HTTP_PROXY rps ratio >= 1.2 with p99 ratio <= 1.0; %s threads, %s connections, %s, one machine)\n' \
     "$ROUNDS" "$THREADS" "$CONNECTIONS" "$DURATION"
+
+# The machine's CPU per request, split. With every CPU busy, rps is the CPUs' time over this
+# sum; the hop's system time is the kernel's TCP work for its two connections (four segments per
+# request either way), which no user-space change removes.
+printf '\n%-28s %9s %9s %9s %9s %9s\n' "cpu us per request" "machine" "client" "upstream" "hop user" "hop sys"
+for name in nginx proxy; do
+    label="nginx proxy hop"
+    [ "$name" = proxy ] && label="turnpike HTTP_PROXY"
+    printf '%-28s %9s %9s %9s %9s %9s\n' "$label" "${METER[machine:$name]}" \
+        "$(awk -v m="${METER[machine:$name]}" -v u="${METER[upstream:$name]}" \
+            -v a="${METER[hop_user:$name]}" -v b="${METER[hop_system:$name]}" \
+            'BEGIN { printf "%.2f", m - u - a - b }')" \
+        "${METER[upstream:$name]}" "${METER[hop_user:$name]}" "${METER[hop_system:$name]}"
+done
+# The best rps ratio a hop with turnpike's system time and no user-space time at all could reach,
+# given the nginx run's client and upstream costs.
+printf 'ceiling for the HTTP_PROXY rps ratio with zero hop user time: %s x\n' \
+    "$(awk -v m="${METER[machine:nginx]}" -v a="${METER[hop_user:nginx]}" \
+        -v b="${METER[hop_system:nginx]}" -v s="${METER[hop_system:proxy]}" \
+        'BEGIN { rest = m - a - b + s; if (rest > 0) printf "%.2f", m / rest; else print "n/a" }')"

@@ -22,18 +22,21 @@ pub(crate) fn is_hop_by_hop(name: &HeaderName) -> bool {
 /// out the fixed hop-by-hop ones, which [`is_hop_by_hop`] already names: the usual
 /// `Connection: keep-alive` then costs no allocation.
 pub(crate) fn connection_listed(headers: &HeaderMap) -> Vec<HeaderName> {
-    headers
-        .get_all(CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
+    listed_in(headers.get_all(CONNECTION).iter().map(|v| v.as_bytes()))
+}
+
+/// [`connection_listed`] over the raw values of `Connection` fields, for a head not yet in a
+/// [`HeaderMap`].
+pub(crate) fn listed_in<'a>(values: impl Iterator<Item = &'a [u8]>) -> Vec<HeaderName> {
+    values
+        .filter_map(|v| std::str::from_utf8(v).ok())
         .flat_map(|v| v.split(','))
         .map(str::trim)
-        .filter(|token| !is_fixed_token(token))
+        .filter(|token| !token.is_empty() && !is_fixed_token(token))
         .filter_map(|token| HeaderName::from_bytes(token.as_bytes()).ok())
         .collect()
 }
 
-/// True for a `Connection` token that names a fixed hop-by-hop header.
 fn is_fixed_token(token: &str) -> bool {
     [
         "connection",

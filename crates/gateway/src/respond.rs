@@ -62,6 +62,61 @@ static REMAPPED_FROM_MAPPING: [Remap; 14] = remaps![
     "www-authenticate",
 ];
 
+/// What becomes of a back end's response headers on their way to the client: the renaming and
+/// dropping the module doc describes, for one API kind and integration type.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BackendHeaders {
+    remaps: &'static [Remap],
+    /// The names the back end's `Connection` header lists are dropped too.
+    drops_listed: bool,
+}
+
+/// One back-end header's fate under [`BackendHeaders`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fate {
+    Keep,
+    Rename(&'static HeaderName),
+    Drop,
+}
+
+impl BackendHeaders {
+    /// The rules for responses `integration` produces in an API of `kind`.
+    pub(crate) fn of(kind: ApiKind, integration: IntegrationType) -> BackendHeaders {
+        // REST non-proxy integrations remap `Connection` itself before hop-by-hop headers go,
+        // so the names it lists stay there; everywhere else they go with it.
+        let (remaps, drops_listed): (&'static [Remap], bool) = match (kind, integration) {
+            (ApiKind::Rest, IntegrationType::HttpProxy) => (&REMAPPED_FROM_PROXY, true),
+            (ApiKind::Rest, IntegrationType::Http) => (&REMAPPED_FROM_MAPPING, false),
+            (ApiKind::Rest, _) => (&REMAPPED_FROM_MOCK, false),
+            (ApiKind::Http, _) => (&[], true),
+        };
+        BackendHeaders {
+            remaps,
+            drops_listed,
+        }
+    }
+
+    /// Whether the names in the back end's `Connection` header are dropped: the caller passes
+    /// them (or nothing) to [`fate`](Self::fate).
+    pub(crate) fn drops_listed(&self) -> bool {
+        self.drops_listed
+    }
+
+    /// What happens to the back-end header `name`, given the names its `Connection` header
+    /// lists. Renamed names are checked too: a remapped `Connection` stays.
+    pub(crate) fn fate(&self, name: &HeaderName, listed: &[HeaderName]) -> Fate {
+        let remapped = self.remaps.iter().find(|(from, _)| from == name);
+        let shown = remapped.map_or(name, |(_, to)| to);
+        if hop_by_hop::is_hop_by_hop(shown) || listed.contains(shown) {
+            Fate::Drop
+        } else if let Some((_, to)) = remapped {
+            Fate::Rename(to)
+        } else {
+            Fate::Keep
+        }
+    }
+}
+
 /// Finishes a response: back-end headers remapped or removed (when `integration` produced it),
 /// request-id headers added, `$context.status` recorded.
 pub(crate) fn finish(
@@ -71,18 +126,8 @@ pub(crate) fn finish(
 ) {
     let kind = ctx.api_kind();
     let headers = response.headers_mut();
-    // REST non-proxy integrations remap `Connection` itself before hop-by-hop headers go, so
-    // the names it lists stay there; everywhere else they go with it.
-    match (kind, integration) {
-        (ApiKind::Rest, Some(IntegrationType::HttpProxy)) => {
-            filter(headers, &REMAPPED_FROM_PROXY, true);
-        }
-        (ApiKind::Rest, Some(IntegrationType::Http)) => {
-            filter(headers, &REMAPPED_FROM_MAPPING, false);
-        }
-        (ApiKind::Rest, Some(_)) => filter(headers, &REMAPPED_FROM_MOCK, false),
-        (ApiKind::Http, Some(_)) => filter(headers, &[], true),
-        (_, None) => {}
+    if let Some(integration) = integration {
+        filter(headers, BackendHeaders::of(kind, integration));
     }
     match kind {
         ApiKind::Rest => {
@@ -100,15 +145,22 @@ pub(crate) fn finish(
     ctx.status = Some(response.status().as_u16());
 }
 
-/// Renames the headers `remaps` lists, then drops hop-by-hop headers and (with `listed`) those
-/// the `Connection` header names. One pass moves every kept value into a new map: cheaper than a
-/// lookup and a removal per listed name, as a response has few headers and most of them stay.
-fn filter(headers: &mut HeaderMap, remaps: &[Remap], listed: bool) {
-    let listed = if listed {
+/// Applies `rules` to `headers`. A map with nothing to rename or drop is left as it is (the
+/// proxy client applies the rules as it parses a back end's head); otherwise one pass moves every
+/// kept value into a new map: cheaper than a lookup and a removal per listed name, as a response
+/// has few headers and most of them stay.
+fn filter(headers: &mut HeaderMap, rules: BackendHeaders) {
+    let listed = if rules.drops_listed() {
         hop_by_hop::connection_listed(headers)
     } else {
         Vec::new()
     };
+    if headers
+        .keys()
+        .all(|name| rules.fate(name, &listed) == Fate::Keep)
+    {
+        return;
+    }
     let old = std::mem::take(headers);
     // Room for the request-id headers `finish` adds next.
     let _ = headers.try_reserve(old.len() + 3);
@@ -119,12 +171,14 @@ fn filter(headers: &mut HeaderMap, remaps: &[Remap], listed: bool) {
             current = name;
         }
         let Some(name) = &current else { continue };
-        let name = remaps
-            .iter()
-            .find(|(from, _)| from == name)
-            .map_or(name, |(_, remapped)| remapped);
-        if !hop_by_hop::is_hop_by_hop(name) && !listed.contains(name) {
-            headers.append(name, value);
+        match rules.fate(name, &listed) {
+            Fate::Keep => {
+                headers.append(name, value);
+            }
+            Fate::Rename(to) => {
+                headers.append(to, value);
+            }
+            Fate::Drop => {}
         }
     }
 }

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use ::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, HOST};
 use ::http::{Method, Request, Response, Uri};
-use turnpike_model::HttpMethod;
+use turnpike_model::{HttpMethod, IntegrationType};
 
 use super::forward;
 use super::request::RequestTemplates;
@@ -30,6 +30,7 @@ use crate::context::RequestContext;
 use crate::gateway_response::GatewayError;
 use crate::limits;
 use crate::mapping::{Bodies, MethodRequest, RequestTarget, ValueSource};
+use crate::respond::BackendHeaders;
 
 mod client;
 
@@ -172,6 +173,7 @@ impl HttpIntegration {
                 uri: &uri,
                 headers: &headers,
                 body: inline,
+                response_headers: client_facing_names(ctx),
             };
             return self.send_inline(call.client, call.ctx, request).await;
         }
@@ -496,4 +498,16 @@ impl std::fmt::Display for ErrorChain<'_> {
         }
         Ok(())
     }
+}
+
+/// The rules that name the back end's response headers for the client, applied by the proxy
+/// client as it parses the head so that `respond::finish` finds nothing left to do; `None` under
+/// an HTTP API's response mapping, which reads the back end's own header names.
+fn client_facing_names(ctx: &RequestContext) -> Option<BackendHeaders> {
+    let api = ctx.api.as_ref()?;
+    let mapped = ctx
+        .route
+        .and_then(|route| api.routes.get(route))
+        .is_some_and(|route| route.http_mapping.is_some());
+    (!mapped).then(|| BackendHeaders::of(api.kind, IntegrationType::HttpProxy))
 }

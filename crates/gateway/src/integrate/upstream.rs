@@ -33,6 +33,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::body::UpstreamBody;
+use crate::respond::BackendHeaders;
 
 pub(crate) use codec::CodecError;
 use codec::{Chunked, Decoded, Framing};
@@ -103,6 +104,9 @@ pub(crate) struct Outgoing<'a> {
     pub(crate) uri: &'a Uri,
     pub(crate) headers: &'a HeaderMap,
     pub(crate) body: &'a [u8],
+    /// The client-facing names of the response's headers, settled as its head is parsed;
+    /// `None`: the back end's own.
+    pub(crate) response_headers: Option<BackendHeaders>,
 }
 
 impl Pool {
@@ -143,7 +147,7 @@ impl Pool {
                 }
                 return Err(ProxyError::Io(error));
             }
-            match read_head(&mut conn, request.method).await {
+            match read_head(&mut conn, request.method, request.response_headers.as_ref()).await {
                 Ok(head) => {
                     let state = match head.framing {
                         Framing::Empty => State::Done,
@@ -285,11 +289,15 @@ enum HeadError {
 }
 
 /// Reads until a final (non-1xx) response head is complete.
-async fn read_head(conn: &mut Conn, method: &Method) -> Result<codec::ResponseHead, HeadError> {
+async fn read_head(
+    conn: &mut Conn,
+    method: &Method,
+    rules: Option<&BackendHeaders>,
+) -> Result<codec::ResponseHead, HeadError> {
     let mut received = false;
     loop {
         if !conn.buf.is_empty() {
-            match codec::parse_response(&mut conn.buf, method) {
+            match codec::parse_response(&mut conn.buf, method, rules) {
                 Ok(Some(head)) if head.status.is_informational() => continue,
                 Ok(Some(head)) => return Ok(head),
                 Ok(None) => {}

@@ -4,8 +4,11 @@
 //! Everything here works on bytes already read; the connection code decides when to read more.
 
 use bytes::{Bytes, BytesMut};
-use http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
+use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, HOST};
 use http::{HeaderMap, Method, StatusCode, Version};
+
+use crate::hop_by_hop;
+use crate::respond::{BackendHeaders, Fate};
 
 /// The largest response head accepted (status line and headers); a bigger one is an error.
 pub(crate) const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -126,9 +129,14 @@ pub(crate) struct ResponseHead {
 /// Parses the response head at the start of `buf` and removes it from `buf`. `Ok(None)`: the head
 /// is incomplete, read more. Interim (1xx) responses are returned like any other; the caller
 /// skips them.
+///
+/// With `rules`, header names are the ones the client will see (renamed or dropped as
+/// [`BackendHeaders`] says), settled here in the one pass that builds the map; framing and
+/// keep-alive are read from the head as the back end sent it either way.
 pub(crate) fn parse_response(
     buf: &mut BytesMut,
     request_method: &Method,
+    rules: Option<&BackendHeaders>,
 ) -> Result<Option<ResponseHead>, CodecError> {
     // Offsets of each header's name and value in `buf`, so the values can share the head's
     // bytes instead of being copied.
@@ -158,10 +166,25 @@ pub(crate) fn parse_response(
         Some(0) => Version::HTTP_10,
         _ => Version::HTTP_11,
     };
+    let fields: &[httparse::Header<'_>] = response.headers;
+    if status == StatusCode::SWITCHING_PROTOCOLS {
+        return Err(CodecError::SwitchingProtocols);
+    }
+    let (framing, mut keep_alive) = framing(fields, status, request_method)?;
+    keep_alive &= connection_persists(fields, version);
+    let listed = match rules {
+        Some(rules) if rules.drops_listed() => hop_by_hop::listed_in(
+            fields
+                .iter()
+                .filter(|field| field.name.eq_ignore_ascii_case("connection"))
+                .map(|field| field.value),
+        ),
+        _ => Vec::new(),
+    };
     let base = buf.as_ptr() as usize;
     let mut ranges = [(0usize, 0usize, 0usize, 0usize); MAX_HEADERS];
-    let count = response.headers.len();
-    for (range, header) in ranges.iter_mut().zip(response.headers.iter()) {
+    let count = fields.len();
+    for (range, header) in ranges.iter_mut().zip(fields.iter()) {
         let name = header.name.as_ptr() as usize - base;
         let value = header.value.as_ptr() as usize - base;
         *range = (
@@ -180,13 +203,16 @@ pub(crate) fn parse_response(
             .ok_or(CodecError::InvalidHead("invalid header name"))?;
         let value = HeaderValue::from_maybe_shared(head.slice(value_start..value_end))
             .map_err(|_| CodecError::InvalidHead("invalid header value"))?;
-        headers.append(name, value);
+        match rules.map_or(Fate::Keep, |rules| rules.fate(&name, &listed)) {
+            Fate::Keep => {
+                headers.append(name, value);
+            }
+            Fate::Rename(to) => {
+                headers.append(to, value);
+            }
+            Fate::Drop => {}
+        }
     }
-    if status == StatusCode::SWITCHING_PROTOCOLS {
-        return Err(CodecError::SwitchingProtocols);
-    }
-    let (framing, mut keep_alive) = framing(&headers, status, request_method)?;
-    keep_alive &= connection_persists(&headers, version);
     Ok(Some(ResponseHead {
         status,
         headers,
@@ -195,9 +221,29 @@ pub(crate) fn parse_response(
     }))
 }
 
+/// The header fields named `name` (ASCII case-insensitively).
+fn named<'h, 'b>(
+    fields: &'h [httparse::Header<'b>],
+    name: &'static str,
+) -> impl Iterator<Item = &'b [u8]> + 'h {
+    fields
+        .iter()
+        .filter(move |field| field.name.eq_ignore_ascii_case(name))
+        .map(|field| field.value)
+}
+
+/// Comma-separated list elements of `values`, trimmed, empty ones left out.
+fn list_elements<'b>(values: impl Iterator<Item = &'b [u8]>) -> impl Iterator<Item = &'b str> {
+    values
+        .filter_map(|v| std::str::from_utf8(v).ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|element| !element.is_empty())
+}
+
 /// The body's framing and whether it leaves the connection reusable.
 fn framing(
-    headers: &HeaderMap,
+    fields: &[httparse::Header<'_>],
     status: StatusCode,
     method: &Method,
 ) -> Result<(Framing, bool), CodecError> {
@@ -208,18 +254,13 @@ fn framing(
     {
         return Ok((Framing::Empty, true));
     }
-    let mut codings = headers.get_all(TRANSFER_ENCODING).iter().peekable();
+    let mut codings = named(fields, "transfer-encoding").peekable();
     if codings.peek().is_some() {
         // The final coding decides; a body not chunked last ends with the connection. A
         // `Content-Length` beside it is ignored, and the connection not reused (RFC 9112 §6.3).
-        let last = codings
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .last();
+        let last = list_elements(codings).last();
         let chunked = last.is_some_and(|c| c.eq_ignore_ascii_case("chunked"));
-        let reusable = chunked && !headers.contains_key(CONTENT_LENGTH);
+        let reusable = chunked && named(fields, "content-length").next().is_none();
         return Ok((
             if chunked {
                 Framing::Chunked
@@ -230,9 +271,9 @@ fn framing(
         ));
     }
     let mut length: Option<u64> = None;
-    for value in headers.get_all(CONTENT_LENGTH) {
+    for value in named(fields, "content-length") {
         // `Content-Length: 5, 5` is one length; differing values are an error (RFC 9110 §8.6).
-        for part in value.as_bytes().split(|b| *b == b',') {
+        for part in value.split(|b| *b == b',') {
             let n = parse_decimal(trim(part)).ok_or(CodecError::InvalidContentLength)?;
             match length {
                 Some(previous) if previous != n => return Err(CodecError::InvalidContentLength),
@@ -248,16 +289,10 @@ fn framing(
 }
 
 /// HTTP/1.1 persists unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`.
-fn connection_persists(headers: &HeaderMap, version: Version) -> bool {
+fn connection_persists(fields: &[httparse::Header<'_>], version: Version) -> bool {
     let mut close = false;
     let mut keep_alive = false;
-    for token in headers
-        .get_all(CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-    {
+    for token in list_elements(named(fields, "connection")) {
         close |= token.eq_ignore_ascii_case("close");
         keep_alive |= token.eq_ignore_ascii_case("keep-alive");
     }

@@ -113,6 +113,7 @@ async fn call(
         uri: &uri,
         headers: &headers,
         body,
+        response_headers: None,
     })
     .await
 }

@@ -60,7 +60,7 @@ fn a_body_goes_after_the_head_with_its_own_length() {
 
 fn parse(bytes: &[u8], method: Method) -> (Result<Option<ResponseHead>, CodecError>, BytesMut) {
     let mut buf = BytesMut::from(bytes);
-    let result = parse_response(&mut buf, &method);
+    let result = parse_response(&mut buf, &method, None);
     (result, buf)
 }
 
@@ -83,6 +83,77 @@ fn parses_a_head_and_leaves_the_body() {
     assert_eq!(head.headers["set-cookie"], "c=1");
     assert_eq!(head.headers.len(), 4);
     assert_eq!(&rest[..], b"hello");
+}
+
+/// The names a client sees, in order, after `rules`.
+fn client_names(bytes: &[u8], rules: BackendHeaders) -> (Vec<(String, String)>, ResponseHead) {
+    let mut buf = BytesMut::from(bytes);
+    let head = parse_response(&mut buf, &Method::GET, Some(&rules))
+        .unwrap()
+        .unwrap();
+    let names = head
+        .headers
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_owned()))
+        .collect();
+    (names, head)
+}
+
+#[test]
+fn settles_client_facing_names_while_framing_reads_the_originals() {
+    use turnpike_model::{ApiKind, IntegrationType};
+    let wire = b"HTTP/1.1 200 OK\r\nServer: up\r\nDate: d\r\nContent-Length: 2\r\n\
+        Connection: keep-alive, X-Private\r\nX-Private: p\r\nKeep-Alive: timeout=5\r\n\
+        x-amzn-RequestId: theirs\r\nETag: e\r\n\r\nok";
+    // REST HTTP_PROXY: owned names renamed, `Connection` kept as renamed, what it lists dropped
+    // with the fixed hop-by-hop ones.
+    let (names, head) = client_names(
+        wire,
+        BackendHeaders::of(ApiKind::Rest, IntegrationType::HttpProxy),
+    );
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        names,
+        pairs(&[
+            ("x-amzn-remapped-server", "up"),
+            ("x-amzn-remapped-date", "d"),
+            ("x-amzn-remapped-content-length", "2"),
+            ("x-amzn-remapped-connection", "keep-alive, X-Private"),
+            ("x-amzn-remapped-x-amzn-requestid", "theirs"),
+            ("etag", "e"),
+        ])
+    );
+    assert_eq!(head.framing, Framing::Length(2));
+    assert!(head.keep_alive);
+    // HTTP APIs rename nothing and drop the hop-by-hop headers and what `Connection` lists.
+    let (names, head) = client_names(
+        wire,
+        BackendHeaders::of(ApiKind::Http, IntegrationType::HttpProxy),
+    );
+    assert_eq!(
+        names,
+        pairs(&[
+            ("server", "up"),
+            ("date", "d"),
+            ("content-length", "2"),
+            ("x-amzn-requestid", "theirs"),
+            ("etag", "e"),
+        ])
+    );
+    assert_eq!(head.framing, Framing::Length(2));
+    // A dropped `Transfer-Encoding` still frames the body, and `Connection: close` still ends
+    // the connection.
+    let (names, head) = client_names(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        BackendHeaders::of(ApiKind::Http, IntegrationType::HttpProxy),
+    );
+    assert_eq!(names, pairs(&[]));
+    assert_eq!(head.framing, Framing::Chunked);
+    assert!(!head.keep_alive);
 }
 
 #[test]
