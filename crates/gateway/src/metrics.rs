@@ -14,7 +14,8 @@
 //! A scrape renders the counters the request path already keeps (per API and stage, relaxed
 //! atomics in the compiled snapshot) rather than mirroring them into a metrics registry: the
 //! request path stays as it was, and an API removed by a reload disappears from the output with
-//! its snapshot. Counters start at 0 when a deployment is compiled.
+//! its snapshot. Counters start at 0 when the gateway starts and keep counting across reloads:
+//! each snapshot takes them from the gateway's [`crate::cache::CounterRegistry`].
 //!
 //! [`GatewayConfig::metrics_listen`]: crate::GatewayConfig::metrics_listen
 

@@ -82,8 +82,13 @@ impl ReloadHandle {
     /// the previous one.
     pub fn reload(&self, deployment: Deployment) {
         let mut snapshot = Snapshot::build(&deployment);
-        if let Some(traffic) = self.workers.first().and_then(|w| w.traffic.as_ref()) {
-            traffic.attach(&mut snapshot, &deployment);
+        if let Some(first) = self.workers.first() {
+            if let Some(traffic) = &first.traffic {
+                traffic.attach(&mut snapshot, &deployment);
+            }
+            if let Some(cache) = &first.cache {
+                cache.attach(&mut snapshot);
+            }
         }
         let snapshot = Arc::new(snapshot);
         for shared in self.workers.iter() {
@@ -122,6 +127,9 @@ impl Gateway {
         let mut snapshot = Snapshot::build(&deployment);
         if let Some(traffic) = &traffic {
             traffic.attach(&mut snapshot, &deployment);
+        }
+        if let Some(cache) = &cache {
+            cache.attach(&mut snapshot);
         }
         let snapshot = Arc::new(snapshot);
         let functions = config.functions.map(integrate::lambda::Functions);

@@ -112,6 +112,20 @@ impl Snapshot {
     }
 }
 
+impl Snapshot {
+    /// Points every caching stage of this freshly built snapshot at the gateway's counters for
+    /// its API and stage, so hits and misses keep counting across reloads.
+    pub(crate) fn attach_cache_counters(&mut self, registry: &crate::cache::CounterRegistry) {
+        for api in &mut self.apis {
+            match Arc::get_mut(api) {
+                Some(api) => api.cache.use_counters(&api.id, registry),
+                // Only a snapshot already shared could refuse; `build` never returns one.
+                None => tracing::error!("cache counters not attached: the snapshot is in use"),
+            }
+        }
+    }
+}
+
 fn compile_api(api: &Api, stages: &[Stage]) -> CompiledApi {
     let mut problems = Vec::new();
     let routes = api

@@ -170,6 +170,11 @@ pub struct Route {
     /// The operation's `responses` with a numeric status (REST method responses), in document
     /// order; empty when it declares none.
     pub method_responses: Vec<MethodResponse>,
+    /// The integration's `cacheNamespace` (REST), when set and not empty: the group of resources
+    /// whose cached responses this method shares; `None` means its own resource, AWS's default.
+    /// Read from the integration but kept on the route: it stands in for the route's resource
+    /// in cache keys and plays no part in calling the integration.
+    pub cache_namespace: Option<String>,
 }
 
 /// A REST method response: one numeric entry of an operation's `responses`.
@@ -194,6 +199,7 @@ impl Route {
             api_key_required: false,
             validation: None,
             method_responses: Vec::new(),
+            cache_namespace: None,
         }
     }
 }

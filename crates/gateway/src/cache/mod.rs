@@ -4,7 +4,8 @@
 //!
 //! - What is cached is set per stage and method ([`turnpike_model::cache`]), compiled here per
 //!   deployment into [`ApiCache`]: each cached route's TTL, key prefix and key parameters.
-//! - Keys: API, stage, method, resource path, then the values of `cacheKeyParameters` ([`key`]).
+//! - Keys: API, stage, method, resource path (or the method's `cacheNamespace`, which lets
+//!   resources share entries), then the values of `cacheKeyParameters` ([`key`]).
 //! - Responses up to 1 MB (API Gateway's limit) are cached, whatever their status; a larger or
 //!   unsized streamed body is passed through uncached.
 //! - `Cache-Control: max-age=0` refetches and replaces the entry when the caller may invalidate
@@ -12,7 +13,8 @@
 //!   method's `unauthorizedCacheControlHeaderStrategy` applies.
 //! - Entries live in the shared [`State`] (in memory, or Redis shared by gateways); a state
 //!   failure is a miss, never an error. Hits and misses are counted per API and stage
-//!   (CacheHitCount / CacheMissCount), served by [`crate::metrics`].
+//!   (CacheHitCount / CacheMissCount), served by [`crate::metrics`]; the gateway keeps those
+//!   counters across deployments ([`CounterRegistry`]).
 
 mod entry;
 mod key;
@@ -20,9 +22,9 @@ mod key;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -48,10 +50,12 @@ use key::KeyPart;
 pub(crate) const UNAUTHORIZED_WARNING: &str =
     "199 Cache-control headers were ignored because the caller was unauthorized.";
 
-/// The gateway's response cache: where entries live.
+/// The gateway's response cache: where entries live, and the hit and miss counters that outlive
+/// deployments.
 #[derive(Clone)]
 pub(crate) struct ResponseCache {
     state: State,
+    counters: Arc<CounterRegistry>,
 }
 
 impl std::fmt::Debug for ResponseCache {
@@ -62,7 +66,16 @@ impl std::fmt::Debug for ResponseCache {
 
 impl ResponseCache {
     pub(crate) fn new(state: State) -> ResponseCache {
-        ResponseCache { state }
+        ResponseCache {
+            state,
+            counters: Arc::default(),
+        }
+    }
+
+    /// Points every caching stage of a freshly built `snapshot` at this cache's counters for its
+    /// API and stage; every snapshot the gateway serves goes through here (at bind and reload).
+    pub(crate) fn attach(&self, snapshot: &mut crate::snapshot::Snapshot) {
+        snapshot.attach_cache_counters(&self.counters);
     }
 }
 
@@ -74,7 +87,8 @@ pub(crate) struct CacheCounters {
 }
 
 impl CacheCounters {
-    /// (CacheHitCount, CacheMissCount) since the deployment was compiled.
+    /// (CacheHitCount, CacheMissCount) since the gateway started (or since the deployment was
+    /// compiled, for a snapshot built without the gateway's [`CounterRegistry`]).
     pub(crate) fn get(&self) -> (u64, u64) {
         (
             self.hits.load(Ordering::Relaxed),
@@ -90,12 +104,33 @@ impl CacheCounters {
     }
 }
 
+/// The gateway's cache counters by API id and stage, outliving deployments: each compiled
+/// snapshot takes its stages' counters from here, so a reload keeps counting where the previous
+/// deployment stopped (Prometheus counters must never go back). Locked only while a snapshot is
+/// built; requests reach the counters through the snapshot.
+#[derive(Debug, Default)]
+pub(crate) struct CounterRegistry {
+    stages: Mutex<HashMap<(String, String), Arc<CacheCounters>>>,
+}
+
+impl CounterRegistry {
+    /// The counters of `api_id`'s `stage`, created at 0 the first time.
+    fn counters(&self, api_id: &str, stage: &str) -> Arc<CacheCounters> {
+        // A panic elsewhere while holding the lock leaves the map intact: keep using it.
+        let mut stages = self.stages.lock().unwrap_or_else(PoisonError::into_inner);
+        stages
+            .entry((api_id.to_owned(), stage.to_owned()))
+            .or_default()
+            .clone()
+    }
+}
+
 /// One cached method of one stage.
 #[derive(Debug)]
 struct RouteCache {
     /// The request method cached: the route's, GET for an ANY route.
     method: http::Method,
-    /// `{api}/{stage}/{METHOD} {resource path}`.
+    /// `{api}/{stage}/{METHOD} {resource path}`, or the namespace form ([`key::route_prefix`]).
     prefix: String,
     parts: Vec<KeyPart>,
     ttl: Duration,
@@ -147,15 +182,15 @@ impl ApiCache {
                         other => other,
                     };
                     let m = settings.method(path, cached)?;
-                    let parts = route
-                        .integration
-                        .cache_key_parameters
-                        .iter()
-                        .filter_map(|p| KeyPart::parse(p))
-                        .collect();
+                    let (prefix, parts) = key::route_prefix(
+                        &format!("{}/{stage}/{cached}", api.id),
+                        path,
+                        route.cache_namespace.as_deref(),
+                        &route.integration.cache_key_parameters,
+                    );
                     Some(RouteCache {
                         method: http::Method::from_bytes(cached.as_bytes()).ok()?,
-                        prefix: format!("{}/{stage}/{cached} {path}", api.id),
+                        prefix,
                         parts,
                         ttl: Duration::from_secs(u64::from(m.ttl_seconds)),
                         require_authorization: m.require_authorization,
@@ -172,6 +207,14 @@ impl ApiCache {
             }
         }
         out
+    }
+
+    /// Replaces each caching stage's fresh counters with the gateway's for `api_id` and that
+    /// stage, before the snapshot serves.
+    pub(crate) fn use_counters(&mut self, api_id: &str, registry: &CounterRegistry) {
+        for (name, stage) in &mut self.stages {
+            stage.counters = registry.counters(api_id, name);
+        }
     }
 
     /// The hit and miss counters of `stage`, when it caches.

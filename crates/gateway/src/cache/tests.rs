@@ -79,6 +79,44 @@ fn a_method_setting_caches_post_and_an_http_api_caches_nothing() {
 }
 
 #[test]
+fn a_cache_namespace_replaces_the_resource_path_in_the_prefix() {
+    let mut api = cached_api(vec![every_get()]);
+    api.routes.push(mock_route("GET", "/goods", 200, "{}"));
+    api.routes[3].integration.cache_key_parameters = vec!["method.request.querystring.q".into()];
+    for route in [0, 3] {
+        api.routes[route].cache_namespace = Some("catalog".into());
+    }
+    let cache = ApiCache::compile(&api, &[Stage::new("prod")]);
+    let prefix = |route: usize| cache.route("prod", route).unwrap().0.prefix.clone();
+    let shared = format!(
+        "{}/prod/GET #7:catalog;28:method.request.querystring.q",
+        api.id
+    );
+    assert_eq!(prefix(0), shared);
+    assert_eq!(prefix(3), shared);
+    assert_eq!(prefix(2), format!("{}/prod/GET /any", api.id));
+}
+
+#[test]
+fn the_registry_keeps_counting_across_compilations() {
+    let api = cached_api(vec![every_get()]);
+    let registry = CounterRegistry::default();
+    let stages = [Stage::new("prod")];
+    let mut first = ApiCache::compile(&api, &stages);
+    first.use_counters(&api.id, &registry);
+    first.route("prod", 0).unwrap().1.count(2, 3);
+    let mut second = ApiCache::compile(&api, &stages);
+    assert_eq!(second.counters("prod").unwrap().get(), (0, 0));
+    second.use_counters(&api.id, &registry);
+    second.route("prod", 0).unwrap().1.count(1, 0);
+    assert_eq!(second.counters("prod").unwrap().get(), (3, 3));
+    // Another API's stage of the same name counts on its own.
+    let mut other = ApiCache::compile(&api, &stages);
+    other.use_counters("other", &registry);
+    assert_eq!(other.counters("prod").unwrap().get(), (0, 0));
+}
+
+#[test]
 fn only_max_age_zero_invalidates() {
     let with = |v: &str| {
         let mut h = HeaderMap::new();

@@ -60,12 +60,13 @@ const TYPES: &[(&str, IntegrationType)] = &[
     ("AWS_PROXY", IntegrationType::AwsProxy),
 ];
 
-/// Resolves one integration; `None` after reporting its problems.
+/// Resolves one integration with its `cacheNamespace` (which the route keeps, see
+/// [`crate::Route::cache_namespace`]); `None` after reporting its problems.
 pub(crate) fn resolve<'d>(
     ctx: &mut Ctx<'d>,
     node: &Node<'d>,
     route: &Route<'_>,
-) -> Option<Integration> {
+) -> Option<(Integration, Option<String>)> {
     let before = ctx.error_count();
     ctx.object(node, "x-amazon-apigateway-integration")?;
     check_properties(ctx, node);
@@ -104,7 +105,14 @@ pub(crate) fn resolve<'d>(
         cache_key_parameters: rest_only(ctx, node, "cacheKeyParameters", super::cache_keys::read)
             .unwrap_or_default(),
     };
-    (ctx.error_count() == before).then_some(integration)
+    let cache_namespace = rest_only(ctx, node, "cacheNamespace", cache_namespace).flatten();
+    (ctx.error_count() == before).then_some((integration, cache_namespace))
+}
+
+/// `cacheNamespace`: `None` when empty, which AWS treats as not given (the resource's own).
+fn cache_namespace(ctx: &mut Ctx<'_>, node: &Node<'_>) -> Option<String> {
+    let text = ctx.string(node, "cacheNamespace")?;
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// Reads a REST-only property (reported by [`check_properties`] in an HTTP API).

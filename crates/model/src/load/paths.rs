@@ -172,7 +172,7 @@ fn operation<'d>(
         .as_ref()
         .is_some_and(|t| is_duplicate(ctx, state, method, t, &display, node));
     let routable = item.is_default || item.template.is_some();
-    if let Some(integration) = integration.filter(|_| routable && !duplicate) {
+    if let Some((integration, cache_namespace)) = integration.filter(|_| routable && !duplicate) {
         let method_responses = match ctx.kind {
             ApiKind::Rest => method_responses::resolve(ctx, node),
             ApiKind::Http => Vec::new(),
@@ -182,6 +182,7 @@ fn operation<'d>(
             operation_id,
             validation,
             method_responses,
+            cache_namespace,
             ..Route::new(key, node.ptr.clone(), integration)
         });
     }
@@ -192,7 +193,7 @@ fn integration_of<'d>(
     operation: &Node<'d>,
     display: &str,
     params: Option<&[String]>,
-) -> Option<Integration> {
+) -> Option<(Integration, Option<String>)> {
     let Some(node) = operation.get("x-amazon-apigateway-integration") else {
         let message = match ctx.kind {
             ApiKind::Rest => format!("{display} has no x-amazon-apigateway-integration; AWS refuses to deploy a REST API method without an integration (add one, for example type: mock)"),

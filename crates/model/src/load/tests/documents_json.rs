@@ -76,6 +76,8 @@ fn swagger_2_json_with_cache_key_parameters() {
         api.routes[1].integration.cache_key_parameters,
         ["method.request.path.proxy"]
     );
+    // The export's empty cacheNamespace is the resource's own.
+    assert_eq!(api.routes[1].cache_namespace, None);
 }
 
 pub(super) const HTTP_API_EXPORT: &str = r##"{

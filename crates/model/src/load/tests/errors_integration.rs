@@ -294,3 +294,44 @@ fn shared_integration_reference() {
         [e(7, 47, "/paths/~1a/get/x-amazon-apigateway-integration/$ref", "$ref \"#/components/x-amazon-apigateway-integrations/missing\" does not resolve: nothing at that pointer in this document")]
     );
 }
+
+#[test]
+fn cache_namespace_is_a_rest_string_and_empty_means_the_resource() {
+    let namespace = |lines: &[&str]| {
+        load_ok("api.yaml", &rest(lines)).routes[0]
+            .cache_namespace
+            .clone()
+    };
+    assert_eq!(
+        namespace(&["type: mock", "cacheNamespace: pets"]),
+        Some("pets".to_owned())
+    );
+    // AWS's own exports write "" for "the resource's own", as they do when none was set.
+    assert_eq!(namespace(&["type: mock", "cacheNamespace: ''"]), None);
+    assert_eq!(namespace(&["type: mock"]), None);
+    assert_eq!(
+        load_errors("api.yaml", &rest(&["type: mock", "cacheNamespace: [pets]"])),
+        [e(
+            8,
+            25,
+            &at("/cacheNamespace"),
+            "cacheNamespace must be a string; found a sequence"
+        )]
+    );
+    assert_eq!(
+        load_errors(
+            "api.yaml",
+            &http(&[
+                "type: http_proxy",
+                "uri: http://h/x",
+                "cacheNamespace: pets"
+            ])
+        ),
+        [e(
+            10,
+            9,
+            &at("/cacheNamespace"),
+            "cacheNamespace is a REST API integration property; HTTP APIs do not have it"
+        )]
+    );
+}

@@ -122,7 +122,6 @@ fn integration_properties_not_served_yet() {
         "connectionType: VPC_LINK",
         "connectionId: abc123",
         "tlsConfig: {insecureSkipVerification: true}",
-        "cacheNamespace: ns1",
         "cacheKeyParameters: [integration.request.path.id]",
     ]);
     assert_eq!(
@@ -132,7 +131,7 @@ fn integration_properties_not_served_yet() {
             e(11, 25, &format!("{PTR}/connectionType"), "connectionType VPC_LINK is not supported yet by Turnpike (private integrations through VPC links); use INTERNET"),
             e(12, 9, &format!("{PTR}/connectionId"), "connectionId is not supported yet by Turnpike (private integrations through VPC links)"),
             e(13, 9, &format!("{PTR}/tlsConfig"), "tlsConfig is not supported yet by Turnpike"),
-            e(15, 30, &format!("{PTR}/cacheKeyParameters/0"), "cacheKeyParameters entry \"integration.request.path.id\" is not a method request parameter; use method.request.<place>.<name> with place one of path, querystring, multivaluequerystring, header, multivalueheader"),
+            e(14, 30, &format!("{PTR}/cacheKeyParameters/0"), "cacheKeyParameters entry \"integration.request.path.id\" is not a method request parameter; use method.request.<place>.<name> with place one of path, querystring, multivaluequerystring, header, multivalueheader"),
         ]
     );
     let empty_cache = rest_integration(&[
@@ -143,7 +142,10 @@ fn integration_properties_not_served_yet() {
         "cacheKeyParameters: []",
         "connectionType: INTERNET",
     ]);
-    assert_eq!(load_ok("api.yaml", &empty_cache).routes.len(), 1);
+    // cacheNamespace is served: the route keeps it for its cache keys.
+    let api = load_ok("api.yaml", &empty_cache);
+    assert_eq!(api.routes.len(), 1);
+    assert_eq!(api.routes[0].cache_namespace.as_deref(), Some("ns1"));
 }
 
 #[test]
