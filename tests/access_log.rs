@@ -4,7 +4,8 @@
 mod support;
 
 use serde_json::Value;
-use support::fixture::document;
+use support::fixture::{document, serve_document};
+use support::turnpike::run_exit;
 use support::{Req, Turnpike};
 
 const API: &str = r#"
@@ -25,12 +26,11 @@ paths:
 /// Serves the API with `--access-log-format FORMAT` (or the default when `None`) and returns the
 /// process with the number of stdout lines printed before any request.
 fn serve(format: Option<&str>) -> (support::TempDir, Turnpike, usize) {
-    let (dir, file) = document("logged.yaml", API);
-    let mut args = vec![file.to_str().unwrap()];
-    if let Some(format) = format {
-        args.extend(["--access-log-format", format]);
-    }
-    let tp = Turnpike::serve_args(&args);
+    let args = match format {
+        Some(format) => vec!["--access-log-format", format],
+        None => vec![],
+    };
+    let (dir, tp) = serve_document("logged.yaml", API, &args);
     let printed = tp.banner().len();
     (dir, tp, printed)
 }
@@ -157,20 +157,21 @@ async fn off_prints_nothing() {
 #[test]
 fn format_without_request_id_is_a_usage_error() {
     let (_dir, file) = document("logged.yaml", API);
-    let output = support::turnpike::run(&[
-        "serve",
-        file.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-        "--access-log-format",
-        "$context.status",
-    ]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (stdout, stderr) = run_exit(
+        &[
+            "serve",
+            file.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--access-log-format",
+            "$context.status",
+        ],
+        2,
+    );
     assert!(
         stderr.starts_with("turnpike: error: --access-log-format: "),
         "{stderr}"
     );
     assert!(stderr.contains("$context.requestId"), "{stderr}");
-    assert!(output.stdout.is_empty(), "nothing served");
+    assert!(stdout.is_empty(), "nothing served");
 }

@@ -17,9 +17,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::fixture::TempDir;
+use support::fixture::{mock_integration, TempDir};
 use support::sam::repo;
-use support::{assert_gateway_response, Req, Turnpike};
+use support::{assert_gateway_response, assert_jwt_challenge, Req, Turnpike};
 
 const UNAUTHORIZED: &str = r#"{"message":"Unauthorized"}"#;
 const FORBIDDEN: &str = r#"{"message":"Forbidden"}"#;
@@ -147,18 +147,6 @@ impl Pool {
 }
 
 fn rest_api(pool: &Pool) -> String {
-    let mock = |template: &str| {
-        format!(
-            r#"x-amazon-apigateway-integration:
-        type: mock
-        requestTemplates: {{application/json: '{{"statusCode": 200}}'}}
-        responses:
-          default:
-            statusCode: "200"
-            responseTemplates:
-              application/json: '{template}'"#
-        )
-    };
     format!(
         r#"openapi: 3.0.1
 info: {{title: CognitoRest, version: "1"}}
@@ -183,10 +171,10 @@ paths:
       {}
 "#,
         pool.text("pool_id"),
-        mock(
+        mock_integration(
             r#"{"sub": "$context.authorizer.claims.sub", "aud": "$context.authorizer.claims.aud", "email": "$context.authorizer.claims.email", "token_use": "$context.authorizer.claims.token_use", "exp": "$context.authorizer.claims.exp", "groups": "$context.authorizer.claims[''cognito:groups'']"}"#
         ),
-        mock(
+        mock_integration(
             r#"{"client_id": "$context.authorizer.claims.client_id", "username": "$context.authorizer.claims.username", "scope": "$context.authorizer.claims.scope", "token_use": "$context.authorizer.claims.token_use", "exp": "$context.authorizer.claims.exp"}"#
         ),
     )
@@ -378,16 +366,7 @@ async fn http_api_jwt_authorizer_takes_moto_tokens_for_its_audience_and_refuses_
     ] {
         let reply = get("/me", token).send(tp.addr).await;
         assert_http_refusal(&reply, 401, UNAUTHORIZED);
-        assert_eq!(
-            reply.header("www-authenticate"),
-            Some(
-                format!(
-                    r#"Bearer scope="" error="invalid_token" error_description="{description}""#
-                )
-                .as_str()
-            ),
-            "{reply:?}"
-        );
+        assert_jwt_challenge(&reply, Some(description));
     }
     // No token: 401 without the header.
     let reply = Req::get("/me").send(tp.addr).await;

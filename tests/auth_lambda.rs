@@ -15,12 +15,14 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use support::client::{parse_raw, raw};
 use support::sam::repo;
-use support::{assert_gateway_response, Reply, Req, TempDir, Turnpike};
+use support::turnpike::{api_id, line_api_id};
+use support::{assert_gateway_response, assert_jwt_challenge, Reply, Req, TempDir, Turnpike};
 
 const UNAUTHORIZED: &str = r#"{"message":"Unauthorized"}"#;
 const EXPLICIT_DENY: &str = r#"{"Message":"User is not authorized to access this resource with an explicit deny in an identity-based policy"}"#;
 const IMPLICIT_DENY: &str = r#"{"Message":"User is not authorized to access this resource"}"#;
 const AUTHORIZER_ERROR: &str = r#"{"message": null}"#;
+const FORBIDDEN: &str = r#"{"message":"Forbidden"}"#;
 const MISSING_TOKEN: &str = r#"{"message":"Missing Authentication Token"}"#;
 
 /// A served copy of the fixture application with its own record of authorizer calls.
@@ -52,31 +54,14 @@ impl App {
         args.extend(extra);
         let tp = Turnpike::serve_args(&args);
         let banner = tp.banner().join("\n");
-        let id = |name: &str| {
-            let line = banner
-                .lines()
-                .find(|l| l.starts_with(&format!("API \"{name}\"")))
-                .unwrap_or_else(|| panic!("no {name} in {banner}"));
-            line.rsplit("id ")
-                .next()
-                .unwrap()
-                .trim_end_matches(')')
-                .to_string()
-        };
         let ids: Vec<String> = banner
             .lines()
             .filter(|l| l.starts_with("API \"auth_lambda\""))
-            .map(|l| {
-                l.rsplit("id ")
-                    .next()
-                    .unwrap()
-                    .trim_end_matches(')')
-                    .to_string()
-            })
+            .map(line_api_id)
             .collect();
         let (fenced, http) = (ids[0].clone(), ids[1].clone());
         App {
-            rest: id("AuthApi"),
+            rest: api_id(&banner, "AuthApi"),
             fenced,
             http,
             tp,
@@ -117,6 +102,16 @@ fn read_calls(path: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// The names of an object's fields, in order.
+fn keys(object: &Value) -> Vec<&str> {
+    object
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
 /// The event the echo function received.
 fn echoed(reply: &Reply) -> Value {
     assert_eq!(reply.status, 200, "{reply:?}");
@@ -145,12 +140,7 @@ async fn rest_token_authorizer_outcomes() {
             req = req.header("x-api-key", key);
         }
         let reply = req.send(app.tp.addr).await;
-        assert_gateway_response(
-            &reply,
-            403,
-            r#"{"message":"Forbidden"}"#,
-            Some("ForbiddenException"),
-        );
+        support::assert_forbidden(&reply);
     }
 
     // Allowed: the event is AWS's TOKEN event; principal and context reach the function.
@@ -282,14 +272,8 @@ async fn rest_request_authorizer() {
     assert_eq!(event["requestContext"]["authorizer"]["q"], "1");
     let calls = app.calls();
     let call = &calls[0];
-    let keys: Vec<&str> = call
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
     assert_eq!(
-        keys,
+        keys(call),
         [
             "type",
             "methodArn",
@@ -385,11 +369,7 @@ async fn http_api_lambda_authorizers() {
     };
     check(&http("/simple", None).await, 401, UNAUTHORIZED);
     assert_eq!(app.calls().len(), 0);
-    check(
-        &http("/simple", Some("no")).await,
-        403,
-        r#"{"message":"Forbidden"}"#,
-    );
+    check(&http("/simple", Some("no")).await, 403, FORBIDDEN);
     let event = echoed(&http("/simple", Some("yes")).await);
     assert_eq!(
         event["requestContext"]["authorizer"],
@@ -397,14 +377,8 @@ async fn http_api_lambda_authorizers() {
     );
     let calls = app.calls();
     let call = &calls[1];
-    let keys: Vec<&str> = call
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
     assert_eq!(
-        keys,
+        keys(call),
         [
             "version",
             "type",
@@ -428,31 +402,16 @@ async fn http_api_lambda_authorizers() {
         event["requestContext"]["authorizer"],
         json!({"lambda": {"tenant": "t1", "level": 7, "admin": true}})
     );
-    check(
-        &http("/policy", Some("deny")).await,
-        403,
-        r#"{"message":"Forbidden"}"#,
-    );
-    check(
-        &http("/policy", Some("other")).await,
-        403,
-        r#"{"message":"Forbidden"}"#,
-    );
-    check(
-        &http("/policy", Some("unauthorized")).await,
-        401,
-        UNAUTHORIZED,
-    );
-    check(
-        &http("/policy", Some("crash")).await,
-        500,
-        r#"{"message":"Internal Server Error"}"#,
-    );
-    check(
-        &http("/policy", Some("bad")).await,
-        500,
-        r#"{"message":"Internal Server Error"}"#,
-    );
+    let http_error = r#"{"message":"Internal Server Error"}"#;
+    for (token, status, body) in [
+        ("deny", 403, FORBIDDEN),
+        ("other", 403, FORBIDDEN),
+        ("unauthorized", 401, UNAUTHORIZED),
+        ("crash", 500, http_error),
+        ("bad", 500, http_error),
+    ] {
+        check(&http("/policy", Some(token)).await, status, body);
+    }
     assert_eq!(http("/v1", Some("allow")).await.status, 200);
     let calls = app.calls();
     let v1 = calls.last().unwrap();
@@ -462,22 +421,35 @@ async fn http_api_lambda_authorizers() {
     assert_eq!(v1["authorizationToken"], "allow");
 }
 
+/// Asserts, for each `(path, status, body)`, the answer to a GET of `path` (sent as is, on a raw
+/// connection) to `api`.
+async fn assert_raw_gets(app: &App, api: &str, cases: &[(&str, u16, &str)]) {
+    for (path, status, body) in cases {
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {api}.execute-api.localhost\r\nConnection: close\r\n\r\n"
+        );
+        let output = raw(app.tp.addr, request.as_bytes(), Duration::from_secs(5)).await;
+        let reply = parse_raw(&output);
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (*status, *body),
+            "{path}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_spellings_of_a_protected_path_fail_closed() {
     let app = App::start();
-    let get = |host: &str, path: &str| {
-        format!("GET {path} HTTP/1.1\r\nHost: {host}.execute-api.localhost\r\nConnection: close\r\n\r\n")
-    };
-    let rest_forbidden = r#"{"message":"Forbidden"}"#;
     // Without a token: either the protected route (401) or no route at all (403/404); never
     // the function.
     let cases: &[(&str, u16, &str)] = &[
         ("/dev/pets/1", 401, UNAUTHORIZED),
         ("/dev//pets/1", 401, UNAUTHORIZED),
-        ("//dev/pets/1", 403, rest_forbidden),
+        ("//dev/pets/1", 403, FORBIDDEN),
         ("/dev/pets//1", 403, MISSING_TOKEN),
         ("/dev/pets%2F1", 403, MISSING_TOKEN),
-        ("/dev%2Fpets/1", 403, rest_forbidden),
+        ("/dev%2Fpets/1", 403, FORBIDDEN),
         ("/dev/%2e%2e/dev/pets/1", 403, MISSING_TOKEN),
         ("/dev/pets/%2e%2e/pets/1", 403, MISSING_TOKEN),
         ("/dev/pets/../pets/1", 403, MISSING_TOKEN),
@@ -485,25 +457,11 @@ async fn other_spellings_of_a_protected_path_fail_closed() {
         ("/dev/open;/../pets/1", 403, MISSING_TOKEN),
         ("/dev/pets/1/", 401, UNAUTHORIZED),
         ("/dev/PETS/1", 403, MISSING_TOKEN),
-        ("/DEV/pets/1", 403, rest_forbidden),
+        ("/DEV/pets/1", 403, FORBIDDEN),
         ("/dev/pets;x=1/1", 403, MISSING_TOKEN),
         ("/dev/pets/1;a=b", 401, UNAUTHORIZED),
     ];
-    for (path, status, body) in cases {
-        let reply = parse_raw(
-            &raw(
-                app.tp.addr,
-                get(&app.rest, path).as_bytes(),
-                Duration::from_secs(5),
-            )
-            .await,
-        );
-        assert_eq!(
-            (reply.status, reply.body.as_str()),
-            (*status, *body),
-            "{path}"
-        );
-    }
+    assert_raw_gets(&app, &app.rest, cases).await;
     let not_found = r#"{"message":"Not Found"}"#;
     let http_cases: &[(&str, u16, &str)] = &[
         ("/simple", 401, UNAUTHORIZED),
@@ -515,21 +473,7 @@ async fn other_spellings_of_a_protected_path_fail_closed() {
         ("/x/../simple", 404, not_found),
         ("/x/%2e%2e/simple", 404, not_found),
     ];
-    for (path, status, body) in http_cases {
-        let reply = parse_raw(
-            &raw(
-                app.tp.addr,
-                get(&app.http, path).as_bytes(),
-                Duration::from_secs(5),
-            )
-            .await,
-        );
-        assert_eq!(
-            (reply.status, reply.body.as_str()),
-            (*status, *body),
-            "{path}"
-        );
-    }
+    assert_raw_gets(&app, &app.http, http_cases).await;
     assert_eq!(app.calls().len(), 0, "no authorizer was called");
 }
 
@@ -555,17 +499,14 @@ async fn access_logs_see_the_authorizer_context() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jwt_and_cognito_routes_refuse_missing_and_malformed_tokens() {
     let app = App::start();
-    let reply = app.call(&app.http, "GET", "/jwt", None).await;
-    assert_eq!((reply.status, reply.text().as_str()), (401, UNAUTHORIZED));
-    assert_eq!(reply.header("www-authenticate"), None);
-    let reply = app
-        .call(&app.http, "GET", "/jwt", Some("Bearer not.a.jwt"))
-        .await;
-    assert_eq!((reply.status, reply.text().as_str()), (401, UNAUTHORIZED));
-    assert_eq!(
-        reply.header("www-authenticate"),
-        Some(r#"Bearer scope="" error="invalid_token" error_description="the token is malformed""#)
-    );
+    for (token, challenge) in [
+        (None, None),
+        (Some("Bearer not.a.jwt"), Some("the token is malformed")),
+    ] {
+        let reply = app.call(&app.http, "GET", "/jwt", token).await;
+        assert_eq!((reply.status, reply.text().as_str()), (401, UNAUTHORIZED));
+        assert_jwt_challenge(&reply, challenge);
+    }
     for token in [None, Some("not.a.jwt")] {
         let reply = app.call(&app.rest, "GET", "/dev/cognito", token).await;
         assert_gateway_response(&reply, 401, UNAUTHORIZED, Some("UnauthorizedException"));

@@ -13,9 +13,9 @@ mod support;
 use keys::{issuer, now, Key};
 use serde_json::{json, Value};
 use sigv4::{assert_mismatch, sha256_hex, with_last_line, Signed, Signer, ToSign};
-use support::fixture::TempDir;
+use support::fixture::{mock_integration, TempDir};
 use support::sam::repo;
-use support::{Reply, Req, Turnpike, Upstream};
+use support::{assert_jwt_challenge, Reply, Req, Turnpike, Upstream};
 
 const UNAUTHORIZED: &str = r#"{"message":"Unauthorized"}"#;
 const FORBIDDEN: &str = r#"{"message":"Forbidden"}"#;
@@ -60,18 +60,6 @@ paths:
 }
 
 fn rest_api(upstream: &Upstream) -> String {
-    let mock = |template: &str| {
-        format!(
-            r#"x-amazon-apigateway-integration:
-        type: mock
-        requestTemplates: {{application/json: '{{"statusCode": 200}}'}}
-        responses:
-          default:
-            statusCode: "200"
-            responseTemplates:
-              application/json: '{template}'"#
-        )
-    };
     format!(
         r#"openapi: 3.0.1
 info: {{title: Tokens, version: "1"}}
@@ -104,10 +92,10 @@ paths:
       security: [{{sigv4: []}}]
       x-amazon-apigateway-integration: {{type: http_proxy, httpMethod: POST, uri: '{}'}}
 "#,
-        mock(
+        mock_integration(
             r#"{"sub": "$context.authorizer.claims.sub", "email": "$context.authorizer.claims.email", "exp": "$context.authorizer.claims.exp"}"#
         ),
-        mock(
+        mock_integration(
             r#"{"accessKey": "$context.identity.accessKey", "accountId": "$context.identity.accountId", "caller": "$context.identity.caller", "userArn": "$context.identity.userArn"}"#
         ),
         upstream.url("/echo")
@@ -187,16 +175,7 @@ async fn http_api_jwt_routes_admit_valid_tokens_and_refuse_the_rest_as_aws() {
     for (token, description) in refused {
         let reply = get("/items", &token).send(tp.addr).await;
         assert_reply(&reply, 401, UNAUTHORIZED);
-        assert_eq!(
-            reply.header("www-authenticate"),
-            Some(
-                format!(
-                    r#"Bearer scope="" error="invalid_token" error_description="{description}""#
-                )
-                .as_str()
-            ),
-            "{reply:?}"
-        );
+        assert_jwt_challenge(&reply, Some(description));
     }
 
     let reply = Req::get("/items").send(tp.addr).await;

@@ -519,3 +519,131 @@ paths:
     );
     assert_eq!(upstream.requests(), 2);
 }
+
+/// `cacheNamespace` (AWS: "You can specify the same cacheNamespace across resources to return
+/// the same cached data for requests to different resources"): /pets/{id} and /animals/{id}
+/// share one, so either answers from what the other cached; /dogs/{id} (none) and /cats/{id}
+/// (empty, which is the resource's own) each keep their own entries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resources_sharing_a_cache_namespace_share_cached_answers() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let route = |path: &str, namespace: &str| {
+        format!(
+            "  {path}/{{id}}:\n    get:\n      x-amazon-apigateway-integration: {{type: http_proxy, \
+             httpMethod: GET, uri: '{}'{namespace}, cacheKeyParameters: [method.request.path.id]}}\n",
+            upstream.url(path)
+        )
+    };
+    let doc = dir.write(
+        "api.yaml",
+        &format!(
+            "openapi: 3.0.1\ninfo: {{title: Namespaces, version: '1'}}\npaths:\n{}{}{}{}",
+            route("/pets", ", cacheNamespace: pets"),
+            route("/animals", ", cacheNamespace: pets"),
+            route("/dogs", ""),
+            route("/cats", ", cacheNamespace: ''"),
+        ),
+    );
+    let gw = serve(&doc, &dir, &["--cache"]);
+    let path_of = |body: &str| support::upstream::Echo::parse(body).path().to_owned();
+
+    // One namespace: the entry /pets/1 stored answers /animals/1, the upstream not called.
+    let pets = ok(&get(gw.addr, "/dev/pets/1").await);
+    assert_eq!(path_of(&pets), "/pets");
+    assert_eq!(upstream.requests(), 1);
+    assert_eq!(ok(&get(gw.addr, "/dev/animals/1").await), pets);
+    assert_eq!(upstream.requests(), 1);
+    // The key parameter still tells entries apart, in either direction.
+    let animals = ok(&get(gw.addr, "/dev/animals/2").await);
+    assert_eq!(path_of(&animals), "/animals");
+    assert_eq!(upstream.requests(), 2);
+    assert_eq!(ok(&get(gw.addr, "/dev/pets/2").await), animals);
+    assert_eq!(upstream.requests(), 2);
+
+    // No namespace, or an empty one: each resource caches apart.
+    let dogs = ok(&get(gw.addr, "/dev/dogs/1").await);
+    assert_eq!(path_of(&dogs), "/dogs");
+    assert_eq!(upstream.requests(), 3);
+    let cats = ok(&get(gw.addr, "/dev/cats/1").await);
+    assert_eq!(path_of(&cats), "/cats");
+    assert_eq!(upstream.requests(), 4);
+    assert_eq!(ok(&get(gw.addr, "/dev/cats/1").await), cats);
+    assert_eq!(ok(&get(gw.addr, "/dev/dogs/1").await), dogs);
+    assert_eq!(upstream.requests(), 4);
+}
+
+/// The hit and miss counters are Prometheus counters: reloading the deployment (the library's
+/// reload handle; the binary reloads the same way) must not send them back to 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cache_counters_keep_growing_across_reloads() {
+    use std::sync::Arc;
+    use turnpike_gateway::{AccessLog, Gateway, GatewayConfig};
+    use turnpike_model::cache::{MethodCacheSetting, StageCache};
+    use turnpike_model::{Deployment, LoadOptions, Stage};
+    use turnpike_state::{EmbeddedConfig, State};
+
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let doc = format!(
+        "openapi: 3.0.1\ninfo: {{title: Reloaded, version: '1'}}\npaths:\n  /a:\n    get:\n      \
+         x-amazon-apigateway-integration: {{type: http_proxy, httpMethod: GET, uri: '{}', \
+         cacheKeyParameters: [method.request.querystring.q]}}\n",
+        upstream.url("/a")
+    );
+    let mut api = turnpike_model::load_str(Path::new("api.yaml"), &doc, &LoadOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    api.caching.all_stages = Some(StageCache {
+        method_settings: vec![MethodCacheSetting {
+            caching_enabled: Some(true),
+            ..MethodCacheSetting::all()
+        }],
+        ..StageCache::enabled()
+    });
+    let api_id = api.id.clone();
+    let deployment = Deployment::new(vec![Arc::new(api)], vec![Stage::new("dev")]);
+    let mut config = GatewayConfig::new("127.0.0.1:0".parse().unwrap());
+    config.access_log = AccessLog::off();
+    config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
+    config.state = Some(State::embedded(&EmbeddedConfig::new(dir.path().join("state"))).unwrap());
+    let gateway = Gateway::bind(config, deployment.clone()).await.unwrap();
+    let (addr, metrics) = (gateway.local_addr(), gateway.metrics_addr().unwrap());
+    let reload = gateway.reload_handle();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(gateway.serve(async move {
+        let _ = stopped.await;
+    }));
+    let counters = || async {
+        let text = get(metrics, "/metrics").await.text();
+        let sample = |name: &str| {
+            let line = format!(r#"{name}{{api_id="{api_id}",api_name="Reloaded",stage="dev"}} "#);
+            text.lines()
+                .find_map(|l| l.strip_prefix(line.as_str()))
+                .unwrap_or_else(|| panic!("no {name} sample in {text}"))
+                .to_owned()
+        };
+        (
+            sample("turnpike_cache_hit_count_total"),
+            sample("turnpike_cache_miss_count_total"),
+        )
+    };
+
+    let first = ok(&get(addr, "/dev/a?q=1").await);
+    assert_eq!(ok(&get(addr, "/dev/a?q=1").await), first);
+    assert_eq!(counters().await, ("1".to_owned(), "1".to_owned()));
+
+    reload.reload(deployment.clone());
+    assert_eq!(counters().await, ("1".to_owned(), "1".to_owned()));
+    // The entry outlives the reload too (it lives in the state): a hit, then a miss.
+    assert_eq!(ok(&get(addr, "/dev/a?q=1").await), first);
+    ok(&get(addr, "/dev/a?q=2").await);
+    assert_eq!(counters().await, ("2".to_owned(), "2".to_owned()));
+
+    reload.reload(deployment);
+    ok(&get(addr, "/dev/a?q=2").await);
+    assert_eq!(counters().await, ("3".to_owned(), "2".to_owned()));
+    assert_eq!(upstream.requests(), 2);
+
+    let _ = stop.send(());
+    served.await.unwrap().unwrap();
+}

@@ -4,7 +4,7 @@
 mod support;
 
 use support::fixture::document;
-use support::turnpike::run;
+use support::turnpike::{api_id, run_exit};
 use support::{Req, Turnpike};
 
 const API: &str = r#"
@@ -55,20 +55,6 @@ fn table(rows: &[[&str; 5]]) -> Vec<String> {
             line
         })
         .collect()
-}
-
-/// The id printed for `name` in the banner.
-fn api_id(stdout: &str, name: &str) -> String {
-    let prefix = format!("API {name:?} (");
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with(&prefix))
-        .unwrap_or_else(|| panic!("no line for {name} in {stdout}"));
-    line.rsplit("id ")
-        .next()
-        .unwrap()
-        .trim_end_matches(')')
-        .to_string()
 }
 
 #[test]
@@ -185,18 +171,19 @@ async fn no_path_serves_the_bundled_example() {
 #[test]
 fn routes_prints_the_table_without_serving() {
     let (_dir, file) = document("banner.yaml", API);
-    let output = run(&[
-        "routes",
-        file.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:9999",
-        "--stage",
-        "dev",
-        "--stage",
-        "prod",
-    ]);
-    assert_eq!(output.status.code(), Some(0));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (stdout, _) = run_exit(
+        &[
+            "routes",
+            file.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:9999",
+            "--stage",
+            "dev",
+            "--stage",
+            "prod",
+        ],
+        0,
+    );
     let id = api_id(&stdout, "Banner Test");
     let u = "http://127.0.0.1:9999";
     let proxy = "HTTP_PROXY http://127.0.0.1:9/pets/{petId}";
@@ -225,9 +212,7 @@ fn routes_prints_the_table_without_serving() {
 
 #[test]
 fn bad_stage_variable_is_a_usage_error() {
-    let output = run(&["serve", "--stage-var", "foo"]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (_, stderr) = run_exit(&["serve", "--stage-var", "foo"], 2);
     assert!(
         stderr.contains("expected KEY=VALUE or STAGE:KEY=VALUE"),
         "{stderr}"
@@ -237,17 +222,19 @@ fn bad_stage_variable_is_a_usage_error() {
 #[test]
 fn stage_variable_for_a_stage_not_served_is_a_usage_error() {
     let (_dir, file) = document("banner.yaml", API);
-    let output = run(&[
-        "serve",
-        file.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-        "--stage-var",
-        "prod:x=1",
-    ]);
-    assert_eq!(output.status.code(), Some(2));
+    let (_, stderr) = run_exit(
+        &[
+            "serve",
+            file.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--stage-var",
+            "prod:x=1",
+        ],
+        2,
+    );
     assert_eq!(
-        String::from_utf8_lossy(&output.stderr).trim_end(),
+        stderr.trim_end(),
         "turnpike: error: --stage-var prod:x=1: no stage \"prod\" is served (stages: dev); add --stage prod"
     );
 }
@@ -256,14 +243,15 @@ fn stage_variable_for_a_stage_not_served_is_a_usage_error() {
 fn serve_with_a_broken_file_exits_1_with_every_error() {
     let dir = support::TempDir::new();
     let missing = dir.path().join("missing.yaml");
-    let output = run(&[
-        "serve",
-        missing.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (stdout, stderr) = run_exit(
+        &[
+            "serve",
+            missing.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        1,
+    );
     assert!(
         stderr.starts_with(&format!(
             "{}: (document): cannot read file: ",
@@ -272,7 +260,7 @@ fn serve_with_a_broken_file_exits_1_with_every_error() {
         "{stderr}"
     );
     assert!(stderr.ends_with("turnpike: 1 error\n"), "{stderr}");
-    assert!(output.stdout.is_empty());
+    assert!(stdout.is_empty());
 }
 
 #[test]
@@ -280,9 +268,7 @@ fn address_in_use_exits_1() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     let (_dir, file) = document("banner.yaml", API);
-    let output = run(&["serve", file.to_str().unwrap(), "--listen", &addr]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (_, stderr) = run_exit(&["serve", file.to_str().unwrap(), "--listen", &addr], 1);
     assert!(
         stderr.contains(&format!("cannot serve on {addr}")),
         "{stderr}"
@@ -291,15 +277,9 @@ fn address_in_use_exits_1() {
 
 #[test]
 fn help_and_version() {
-    let output = run(&["--version"]);
-    assert_eq!(output.status.code(), Some(0));
-    assert_eq!(
-        String::from_utf8_lossy(&output.stdout),
-        format!("turnpike {}\n", env!("CARGO_PKG_VERSION"))
-    );
-    let output = run(&["serve", "--help"]);
-    assert_eq!(output.status.code(), Some(0));
-    let help = String::from_utf8_lossy(&output.stdout);
+    let (stdout, _) = run_exit(&["--version"], 0);
+    assert_eq!(stdout, format!("turnpike {}\n", env!("CARGO_PKG_VERSION")));
+    let (help, _) = run_exit(&["serve", "--help"], 0);
     for flag in [
         "--listen",
         "--stage",
@@ -311,6 +291,5 @@ fn help_and_version() {
     ] {
         assert!(help.contains(flag), "{flag} missing from {help}");
     }
-    let output = run(&["frobnicate"]);
-    assert_eq!(output.status.code(), Some(2));
+    run_exit(&["frobnicate"], 2);
 }

@@ -14,8 +14,8 @@ use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
-use support::fixture::document;
-use support::{Req, Turnpike};
+use support::fixture::{document, serve_document};
+use support::{Reply, Req, Turnpike};
 use tokio::net::TcpListener;
 
 /// Bytes that are not UTF-8, and their base64.
@@ -30,9 +30,7 @@ fn serve(paths: Value) -> (support::TempDir, Turnpike) {
         "x-amazon-apigateway-binary-media-types": ["image/png", "application/octet-stream"],
         "paths": paths,
     });
-    let (dir, file) = document("binary.json", &doc.to_string());
-    let tp = Turnpike::serve(&file);
-    (dir, tp)
+    serve_document("binary.json", &doc.to_string(), &[])
 }
 
 /// A back end that answers every request with the body it received, typed as the request's
@@ -93,40 +91,41 @@ fn http_to(upstream: SocketAddr, reply_type: &str, extra: Value) -> Value {
     json!({"post": {"x-amazon-apigateway-integration": integration}})
 }
 
+/// POSTs `body` typed `content_type` to `path`, accepting `accept`.
+async fn post(
+    tp: &Turnpike,
+    path: &str,
+    content_type: &str,
+    accept: &str,
+    body: impl Into<Bytes>,
+) -> Reply {
+    Req::new("POST", path)
+        .header("content-type", content_type)
+        .header("accept", accept)
+        .body(body)
+        .send(tp.addr)
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn binary_passes_through_and_follows_accept_without_content_handling() {
     let up = mirror().await;
     let (_dir, tp) = serve(json!({"/raw": http_to(up, "image/png", json!({}))}));
 
     // Binary in (Content-Type matches), binary back (Accept matches): the bytes untouched.
-    let reply = Req::new("POST", "/dev/raw")
-        .header("content-type", "image/png")
-        .header("accept", "image/png")
-        .body(Bytes::from_static(PNG))
-        .send(tp.addr)
-        .await;
+    let reply = post(&tp, "/dev/raw", "image/png", "image/png", PNG).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(&reply.body[..], PNG);
     assert_eq!(reply.header("x-received-type"), Some("image/png"));
     assert_eq!(reply.header("content-type"), Some("application/json"));
 
     // The same binary payload to a client accepting text: base64-encoded.
-    let reply = Req::new("POST", "/dev/raw")
-        .header("content-type", "image/png")
-        .header("accept", "application/json")
-        .body(Bytes::from_static(PNG))
-        .send(tp.addr)
-        .await;
+    let reply = post(&tp, "/dev/raw", "image/png", "application/json", PNG).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.text(), PNG_BASE64);
 
     // Only the first Accept type counts.
-    let reply = Req::new("POST", "/dev/raw")
-        .header("content-type", "image/png")
-        .header("accept", "text/html, image/png")
-        .body(Bytes::from_static(PNG))
-        .send(tp.addr)
-        .await;
+    let reply = post(&tp, "/dev/raw", "image/png", "text/html, image/png", PNG).await;
     assert_eq!(reply.text(), PNG_BASE64);
 }
 
@@ -134,29 +133,14 @@ async fn binary_passes_through_and_follows_accept_without_content_handling() {
 async fn text_to_a_client_accepting_binary_is_base64_decoded() {
     let up = mirror().await;
     let (_dir, tp) = serve(json!({"/decode": http_to(up, "text/plain", json!({}))}));
-    let reply = Req::new("POST", "/dev/decode")
-        .header("content-type", "text/plain")
-        .header("accept", "image/png")
-        .body("aGVsbG8=")
-        .send(tp.addr)
-        .await;
+    let reply = post(&tp, "/dev/decode", "text/plain", "image/png", "aGVsbG8=").await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.text(), "hello");
     assert_eq!(reply.header("x-received-type"), Some("text/plain"));
 
     // Text that is not base64 cannot become binary: AWS's 500.
-    let reply = Req::new("POST", "/dev/decode")
-        .header("content-type", "text/plain")
-        .header("accept", "image/png")
-        .body("not base64!")
-        .send(tp.addr)
-        .await;
-    support::assert_gateway_response(
-        &reply,
-        500,
-        r#"{"message": "Internal server error"}"#,
-        Some("InternalServerErrorException"),
-    );
+    let reply = post(&tp, "/dev/decode", "text/plain", "image/png", "not base64!").await;
+    support::assert_internal_server_error(&reply);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,12 +150,7 @@ async fn convert_to_text_gives_templates_base64() {
         "contentHandling": "CONVERT_TO_TEXT",
         "requestTemplates": {"image/png": "{\"data\": \"$input.body\", \"size\": $input.body.length()}"}
     }))}));
-    let reply = Req::new("POST", "/dev/upload")
-        .header("content-type", "image/png")
-        .header("accept", "application/json")
-        .body(Bytes::from_static(PNG))
-        .send(tp.addr)
-        .await;
+    let reply = post(&tp, "/dev/upload", "image/png", "application/json", PNG).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     // The back end received the template's output, typed as the template's content type.
     assert_eq!(reply.text(), r#"{"data": "/wBB", "size": 4}"#);
@@ -181,12 +160,7 @@ async fn convert_to_text_gives_templates_base64() {
     let (_dir2, tp2) = serve(json!({"/upload": http_to(up, "image/png", json!({
         "requestTemplates": {"image/png": "{\"data\": \"$input.body\"}"}
     }))}));
-    let reply = Req::new("POST", "/dev/upload")
-        .header("content-type", "image/png")
-        .header("accept", "image/png")
-        .body(Bytes::from_static(PNG))
-        .send(tp2.addr)
-        .await;
+    let reply = post(&tp2, "/dev/upload", "image/png", "image/png", PNG).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(&reply.body[..], PNG);
 }
@@ -197,12 +171,7 @@ async fn convert_to_binary_decodes_the_request_body() {
     let (_dir, tp) = serve(json!({"/store": http_to(up, "image/png", json!({
         "contentHandling": "CONVERT_TO_BINARY"
     }))}));
-    let reply = Req::new("POST", "/dev/store")
-        .header("content-type", "text/plain")
-        .header("accept", "image/png")
-        .body(PNG_BASE64)
-        .send(tp.addr)
-        .await;
+    let reply = post(&tp, "/dev/store", "text/plain", "image/png", PNG_BASE64).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(&reply.body[..], PNG);
     assert_eq!(reply.header("x-received-type"), Some("text/plain"));
@@ -212,12 +181,7 @@ async fn convert_to_binary_decodes_the_request_body() {
         .body("%%%")
         .send(tp.addr)
         .await;
-    support::assert_gateway_response(
-        &reply,
-        500,
-        r#"{"message": "Internal server error"}"#,
-        Some("InternalServerErrorException"),
-    );
+    support::assert_internal_server_error(&reply);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -252,23 +216,13 @@ async fn integration_response_content_handling() {
 
     // Binary from the back end, CONVERT_TO_TEXT: the template reads base64, even for a client
     // that accepts binary.
-    let reply = Req::new("POST", "/dev/text")
-        .header("content-type", "image/png")
-        .header("accept", "image/png")
-        .body(Bytes::from_static(PNG))
-        .send(tp.addr)
-        .await;
+    let reply = post(&tp, "/dev/text", "image/png", "image/png", PNG).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.text(), r#"{"img": "/wBB"}"#);
     assert_eq!(reply.header("content-type"), Some("application/json"));
 
     // Binary from the back end, CONVERT_TO_BINARY: untouched even for a text client.
-    let reply = Req::new("POST", "/dev/binary")
-        .header("content-type", "image/png")
-        .header("accept", "application/json")
-        .body(Bytes::from_static(PNG))
-        .send(tp.addr)
-        .await;
+    let reply = post(&tp, "/dev/binary", "image/png", "application/json", PNG).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(&reply.body[..], PNG);
 
@@ -302,8 +256,7 @@ Resources:
                     statusCode: "200"
                     responseTemplates: { application/json: "aGk=" }
 "#;
-    let (dir, file) = document("template.yaml", template);
-    let tp = Turnpike::serve(&file);
+    let (dir, tp) = serve_document("template.yaml", template, &[]);
     // image/png is binary: the template's text is base64-decoded for a client accepting it.
     let reply = Req::get("/dev/img")
         .header("accept", "image/png")
@@ -331,8 +284,11 @@ async fn gateway_response_templates_are_velocity() {
         },
         "paths": {"/ok": {"get": {"x-amazon-apigateway-integration": {"type": "mock"}}}}
     });
-    let (_dir, file) = document("errors.json", &doc.to_string());
-    let tp = Turnpike::serve_args(&[file.to_str().unwrap(), "--stage-var", "color=red"]);
+    let (_dir, tp) = serve_document(
+        "errors.json",
+        &doc.to_string(),
+        &["--stage-var", "color=red"],
+    );
 
     let reply = Req::get("/dev/nowhere?lang=fr").send(tp.addr).await;
     assert_eq!(reply.status, 404, "{reply:?}");
@@ -374,8 +330,7 @@ async fn a_status_without_method_response_fails_when_responses_are_declared() {
             }
         }}}
     });
-    let (_dir, file) = document("methods.json", &doc.to_string());
-    let tp = Turnpike::serve(&file);
+    let (_dir, tp) = serve_document("methods.json", &doc.to_string(), &[]);
 
     let reply = Req::get("/dev/pets").send(tp.addr).await;
     assert_eq!(reply.status, 200, "{reply:?}");
@@ -384,12 +339,7 @@ async fn a_status_without_method_response_fails_when_responses_are_declared() {
 
     // 201 has an integration response but no method response.
     let reply = Req::get("/dev/pets?s=201").send(tp.addr).await;
-    support::assert_gateway_response(
-        &reply,
-        500,
-        r#"{"message": "Internal server error"}"#,
-        Some("InternalServerErrorException"),
-    );
+    support::assert_internal_server_error(&reply);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -409,11 +359,7 @@ async fn an_undeclared_response_header_is_refused_at_load() {
         }}}
     });
     let (_dir, file) = document("methods.json", &doc.to_string());
-    let output = match Turnpike::try_serve(&[file.to_str().unwrap()]) {
-        Ok(_) => panic!("the document loaded"),
-        Err(output) => output,
-    };
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = Turnpike::serve_refused(&[file.to_str().unwrap()]);
     assert!(
         stderr.contains("/paths/~1pets/get/x-amazon-apigateway-integration/responses/default/responseParameters/method.response.header.X-Kind: Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression parameter specified: method.response.header.X-Kind] (declare X-Kind under the operation's responses.200.headers)"),
         "{stderr}"
@@ -460,22 +406,12 @@ async fn lambda_non_proxy_binary_upload_and_download() {
     let tp = Turnpike::serve(&template);
 
     // The function saw base64; its answer, base64 text, is decoded for an image/png client.
-    let reply = Req::new("POST", "/prod/upload")
-        .header("content-type", "image/png")
-        .header("accept", "image/png")
-        .body(Bytes::from_static(PNG))
-        .send(tp.addr)
-        .await;
+    let reply = post(&tp, "/prod/upload", "image/png", "image/png", PNG).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(&reply.body[..], PNG);
 
     // A JSON client gets the text.
-    let reply = Req::new("POST", "/prod/upload")
-        .header("content-type", "image/png")
-        .header("accept", "application/json")
-        .body(Bytes::from_static(PNG))
-        .send(tp.addr)
-        .await;
+    let reply = post(&tp, "/prod/upload", "image/png", "application/json", PNG).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.text(), PNG_BASE64);
 }

@@ -3,8 +3,8 @@
 
 mod support;
 
-use support::fixture::document;
-use support::{Req, Turnpike, Upstream};
+use support::fixture::serve_document;
+use support::{Req, TempDir, Turnpike, Upstream};
 
 fn api(upstream: &Upstream) -> String {
     format!(
@@ -34,6 +34,13 @@ paths:
     )
 }
 
+/// Serves the CORS API in front of a new upstream.
+async fn serve() -> (Upstream, TempDir, Turnpike) {
+    let upstream = Upstream::start().await;
+    let (dir, tp) = serve_document("cors.yaml", &api(&upstream), &[]);
+    (upstream, dir, tp)
+}
+
 fn preflight(path: &str, origin: &str) -> Req {
     Req::new("OPTIONS", path)
         .header("origin", origin)
@@ -43,9 +50,7 @@ fn preflight(path: &str, origin: &str) -> Req {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_preflight_is_answered_by_the_gateway() {
-    let upstream = Upstream::start().await;
-    let (_dir, file) = document("cors.yaml", &api(&upstream));
-    let tp = Turnpike::serve(&file);
+    let (upstream, _dir, tp) = serve().await;
 
     let reply = preflight("/pets", "https://app.example.com")
         .send(tp.addr)
@@ -84,9 +89,7 @@ async fn a_browser_preflight_is_answered_by_the_gateway() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_preflight_from_another_origin_gets_no_cors_headers() {
-    let upstream = Upstream::start().await;
-    let (_dir, file) = document("cors.yaml", &api(&upstream));
-    let tp = Turnpike::serve(&file);
+    let (_upstream, _dir, tp) = serve().await;
 
     let reply = preflight("/pets", "https://evil.example.net")
         .send(tp.addr)
@@ -107,9 +110,7 @@ async fn a_preflight_from_another_origin_gets_no_cors_headers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn responses_carry_the_configured_headers() {
-    let upstream = Upstream::start().await;
-    let (_dir, file) = document("cors.yaml", &api(&upstream));
-    let tp = Turnpike::serve(&file);
+    let (_upstream, _dir, tp) = serve().await;
 
     let reply = Req::get("/pets")
         .header("origin", "https://app.example.com")
@@ -154,9 +155,7 @@ async fn responses_carry_the_configured_headers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_route_that_takes_options_serves_the_preflight_itself() {
-    let upstream = Upstream::start().await;
-    let (_dir, file) = document("cors.yaml", &api(&upstream));
-    let tp = Turnpike::serve(&file);
+    let (upstream, _dir, tp) = serve().await;
 
     let reply = preflight("/options-route", "https://app.example.com")
         .send(tp.addr)

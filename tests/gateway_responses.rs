@@ -8,9 +8,9 @@ mod support;
 use std::time::Duration;
 
 use support::client::{parse_raw, raw};
-use support::fixture::document;
+use support::fixture::serve_document;
 use support::upstream::closed_port;
-use support::{assert_gateway_response, Req, Turnpike, Upstream};
+use support::{assert_gateway_response, Req, TempDir, Turnpike, Upstream};
 
 /// Routes that fail in each of the ways this issue handles.
 const FAILING: &str = r#"
@@ -85,11 +85,15 @@ x-amazon-apigateway-gateway-responses:
       application/json: '{"fallback": "5xx", "type": "$context.error.responseType", "message": $context.error.messageString}'
 "#;
 
-fn failing(upstream: &Upstream, custom: bool) -> String {
-    FAILING
-        .replace("UPSTREAM", &upstream.addr.to_string())
+/// Serves [`FAILING`] in front of a new upstream, with the [`CUSTOM`] gateway responses or not.
+async fn serve_failing(custom: bool) -> (Upstream, TempDir, Turnpike) {
+    let up = Upstream::start().await;
+    let text = up
+        .fill(FAILING)
         .replace("CLOSED", &closed_port().to_string())
-        .replace("CUSTOM", if custom { CUSTOM } else { "" })
+        .replace("CUSTOM", if custom { CUSTOM } else { "" });
+    let (dir, tp) = serve_document("failing.yaml", &text, &[]);
+    (up, dir, tp)
 }
 
 /// 10 MiB + 1 bytes announced by Content-Length, sent over raw TCP (the server may answer before
@@ -108,9 +112,7 @@ async fn too_large(tp: &Turnpike, path: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_responses_have_aws_status_body_and_error_type() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("failing.yaml", &failing(&up, false));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve_failing(false).await;
 
     // MISSING_AUTHENTICATION_TOKEN
     let reply = Req::get("/dev/nowhere").send(tp.addr).await;
@@ -124,12 +126,7 @@ async fn default_responses_have_aws_status_body_and_error_type() {
 
     // API_CONFIGURATION_ERROR: no integration response matches the mock's status.
     let reply = Req::get("/dev/unmatched").send(tp.addr).await;
-    assert_gateway_response(
-        &reply,
-        500,
-        r#"{"message": "Internal server error"}"#,
-        Some("InternalServerErrorException"),
-    );
+    support::assert_internal_server_error(&reply);
 
     // UNSUPPORTED_MEDIA_TYPE: passthroughBehavior NEVER and no template for the content type.
     let reply = Req::new("POST", "/dev/strict")
@@ -163,9 +160,7 @@ async fn default_responses_have_aws_status_body_and_error_type() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_too_large_default() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("failing.yaml", &failing(&up, false));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve_failing(false).await;
 
     let reply = parse_raw(&too_large(&tp, "/dev/ok").await);
     assert_eq!(reply.status, 413, "{reply:?}");
@@ -182,24 +177,15 @@ async fn request_too_large_default() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn back_end_down_is_a_5xx_gateway_response() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("failing.yaml", &failing(&up, false));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve_failing(false).await;
 
     let reply = Req::get("/dev/down").send(tp.addr).await;
-    assert_gateway_response(
-        &reply,
-        500,
-        r#"{"message": "Internal server error"}"#,
-        Some("InternalServerErrorException"),
-    );
+    support::assert_internal_server_error(&reply);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn back_end_hanging_up_is_integration_failure() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("failing.yaml", &failing(&up, false));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve_failing(false).await;
 
     let reply = Req::get("/dev/hangup").send(tp.addr).await;
     assert_gateway_response(
@@ -212,9 +198,7 @@ async fn back_end_hanging_up_is_integration_failure() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_response_has_a_distinct_request_id() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("failing.yaml", &failing(&up, false));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve_failing(false).await;
 
     let mut ids = Vec::new();
     for path in ["/dev/ok", "/dev/ok", "/dev/nowhere", "/dev/unmatched"] {
@@ -229,9 +213,7 @@ async fn every_response_has_a_distinct_request_id() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customised_response_status_headers_and_error_context() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("custom.yaml", &failing(&up, true));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve_failing(true).await;
 
     let reply = Req::get("/dev/nowhere?q=searched")
         .header("x-trace", "trace-7")
@@ -259,9 +241,7 @@ async fn customised_response_status_headers_and_error_context() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_4xx_and_5xx_apply_to_types_not_customised() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("custom.yaml", &failing(&up, true));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve_failing(true).await;
 
     // UNSUPPORTED_MEDIA_TYPE falls back to DEFAULT_4XX, keeping its own status.
     let reply = Req::new("POST", "/dev/strict")
@@ -322,9 +302,7 @@ paths:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_api_errors() {
     let up = Upstream::start().await;
-    let text = HTTP_FAILING.replace("UPSTREAM", &up.addr.to_string());
-    let (_dir, file) = document("http.yaml", &text);
-    let tp = Turnpike::serve(&file);
+    let (_dir, tp) = serve_document("http.yaml", &up.fill(HTTP_FAILING), &[]);
 
     let reply = Req::get("/nowhere").send(tp.addr).await;
     assert_eq!(reply.status, 404);

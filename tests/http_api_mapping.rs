@@ -4,17 +4,12 @@
 
 mod support;
 
-use support::fixture::document;
+use support::fixture::{document, serve_document};
 use support::{Req, Turnpike, Upstream};
 
 /// An HTTP API (served on `$default`, no stage prefix) whose routes call `UPSTREAM`.
 fn serve(doc: &str, up: &Upstream, extra: &[&str]) -> (support::TempDir, Turnpike) {
-    let text = doc.replace("UPSTREAM", &up.addr.to_string());
-    let (dir, file) = document("api.yaml", &text);
-    let mut args = vec![file.to_str().unwrap().to_string()];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    (dir, Turnpike::serve_args(&args))
+    serve_document("api.yaml", &up.fill(doc), extra)
 }
 
 const REQUEST: &str = r#"
@@ -73,8 +68,7 @@ async fn request_headers_from_every_source() {
         .header("x-existing", "first")
         .header("x-replaced", "client")
         .header("x-secret", "hidden")
-        .header("content-type", "application/json")
-        .body(r#"{"pet": {"name": "Rex"}, "tags": ["a", "b"]}"#)
+        .json(r#"{"pet": {"name": "Rex"}, "tags": ["a", "b"]}"#)
         .send(tp.addr)
         .await;
     let echo = reply.echo();

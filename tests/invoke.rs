@@ -4,32 +4,9 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
-
 use serde_json::{json, Value};
 use support::sam::{self, project, TEMPLATE};
-use support::turnpike::BIN;
-
-/// `turnpike invoke ARGS...` in `dir`, with `stdin` as standard input.
-fn invoke(dir: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
-    use std::io::Write as _;
-    let mut child = Command::new(BIN)
-        .arg("invoke")
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+use support::turnpike::invoke;
 
 #[test]
 fn invoke_runs_one_function_of_the_template_in_the_current_directory() {

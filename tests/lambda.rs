@@ -6,28 +6,38 @@
 
 mod support;
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::sam::{self, alive, project, wait_gone, TEMPLATE};
-use support::turnpike::run;
-use support::{assert_gateway_response, Req, Turnpike};
+use support::sam::{self, alive, project, project_with, wait_gone, TEMPLATE};
+use support::turnpike::{api_id_of_kind, run_exit};
+use support::{assert_gateway_response, Req, TempDir, Turnpike};
 
 const REST_ERROR: &str = r#"{"message": "Internal server error"}"#;
 const HTTP_ERROR: &str = r#"{"message":"Internal Server Error"}"#;
 
-/// The id the banner prints for the API of `kind` ("REST API" or "HTTP API").
-fn api_id(banner: &str, kind: &str) -> String {
-    let marker = format!("({kind}, id ");
-    let line = banner
-        .lines()
-        .find(|l| l.starts_with("API ") && l.contains(&marker))
-        .unwrap_or_else(|| panic!("no {kind} in {banner}"));
-    line.rsplit("id ")
-        .next()
-        .unwrap()
-        .trim_end_matches(')')
-        .to_string()
+/// Serves the fixture project ([`TEMPLATE`] and its handlers) with `extra` arguments; returns its
+/// directory, the template's path and the gateway.
+fn serve_fixture(extra: &[&str]) -> (TempDir, PathBuf, Turnpike) {
+    let (dir, template) = project(TEMPLATE);
+    let mut args = vec![template.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let tp = Turnpike::serve_args(&args);
+    (dir, template, tp)
+}
+
+/// A REST API's answer to a function that failed (raised, timed out, answered badly).
+#[track_caller]
+fn assert_rest_function_error(reply: &support::Reply) {
+    assert_gateway_response(reply, 502, REST_ERROR, Some("InternalServerErrorException"));
+}
+
+/// An HTTP API's answer to a function that failed.
+#[track_caller]
+fn assert_http_function_error(reply: &support::Reply) {
+    assert_eq!(reply.status, 500, "{reply:?}");
+    assert_eq!(reply.text(), HTTP_ERROR);
 }
 
 /// The value of header `name` in an event's `headers` or `multiValueHeaders`, any case.
@@ -87,13 +97,8 @@ async fn the_sam_example_serves_its_rest_and_http_api() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_events_carry_the_request_the_stage_and_its_variables() {
-    let (dir, template) = project(TEMPLATE);
-    let tp = Turnpike::serve_args(&[
-        template.to_str().unwrap(),
-        "--parameter-overrides",
-        "Table=prod-table",
-    ]);
-    let rest_id = api_id(&tp.banner().join("\n"), "REST API");
+    let (dir, template, tp) = serve_fixture(&["--parameter-overrides", "Table=prod-table"]);
+    let rest_id = api_id_of_kind(&tp.banner().join("\n"), "REST API");
     // The template's other resources are listed as ignored.
     assert!(
         tp.stderr().contains(&format!(
@@ -170,9 +175,8 @@ async fn rest_events_carry_the_request_the_stage_and_its_variables() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_api_events_are_payload_2_0() {
-    let (_dir, template) = project(TEMPLATE);
-    let tp = Turnpike::serve(&template);
-    let http_id = api_id(&tp.banner().join("\n"), "HTTP API");
+    let (_dir, _template, tp) = serve_fixture(&[]);
+    let http_id = api_id_of_kind(&tp.banner().join("\n"), "HTTP API");
     let reply = Req::get("/items/7?tag=a&tag=b")
         .header("Cookie", "c1=v1; c2=v2")
         .header("X-Multi", "one")
@@ -203,9 +207,7 @@ async fn http_api_events_are_payload_2_0() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stage_options_rename_template_stages_and_merge_variables() {
-    let (_dir, template) = project(TEMPLATE);
-    let tp = Turnpike::serve_args(&[
-        template.to_str().unwrap(),
+    let (_dir, _template, tp) = serve_fixture(&[
         "--stage",
         "v1",
         "--stage-var",
@@ -221,12 +223,7 @@ async fn stage_options_rename_template_stages_and_merge_variables() {
     );
     // The template's stage name is replaced, not added to.
     let reply = Req::get("/Prod/items/1").send(tp.addr).await;
-    assert_gateway_response(
-        &reply,
-        403,
-        r#"{"message":"Forbidden"}"#,
-        Some("ForbiddenException"),
-    );
+    support::assert_forbidden(&reply);
     // `--stage` applies to the HTTP API too.
     let (event, _, _, _) = echo(&Req::get("/v1/items/2").send(tp.addr).await);
     assert_eq!(event["requestContext"]["stage"], "v1");
@@ -234,8 +231,7 @@ async fn stage_options_rename_template_stages_and_merge_variables() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn function_results_become_responses() {
-    let (_dir, template) = project(TEMPLATE);
-    let tp = Turnpike::serve(&template);
+    let (_dir, _template, tp) = serve_fixture(&[]);
     let respond = |path: &str, result: Value| {
         Req::new("POST", path)
             .header("Content-Type", "application/json")
@@ -294,46 +290,28 @@ async fn function_results_become_responses() {
     let reply = respond("/Prod/respond", json!({"hello": "world"}))
         .send(tp.addr)
         .await;
-    assert_gateway_response(
-        &reply,
-        502,
-        REST_ERROR,
-        Some("InternalServerErrorException"),
-    );
+    assert_rest_function_error(&reply);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raising_handlers_and_timeouts_answer_as_aws() {
-    let (_dir, template) = project(TEMPLATE);
-    let tp = Turnpike::serve(&template);
+    let (_dir, _template, tp) = serve_fixture(&[]);
     let reply = Req::get("/Prod/fail").send(tp.addr).await;
-    assert_gateway_response(
-        &reply,
-        502,
-        REST_ERROR,
-        Some("InternalServerErrorException"),
-    );
+    assert_rest_function_error(&reply);
     let reply = Req::get("/fail").send(tp.addr).await;
-    assert_eq!(reply.status, 500, "{reply:?}");
-    assert_eq!(reply.text(), HTTP_ERROR);
+    assert_http_function_error(&reply);
 
     // Timeout: 1 against a handler sleeping 30 s: Lambda stops it after a second.
     let started = Instant::now();
     let reply = Req::get("/Prod/slow").send(tp.addr).await;
     let took = started.elapsed();
-    assert_gateway_response(
-        &reply,
-        502,
-        REST_ERROR,
-        Some("InternalServerErrorException"),
-    );
+    assert_rest_function_error(&reply);
     assert!(
         took >= Duration::from_secs(1) && took < Duration::from_secs(10),
         "{took:?}"
     );
     let reply = Req::get("/slow").send(tp.addr).await;
-    assert_eq!(reply.status, 500, "{reply:?}");
-    assert_eq!(reply.text(), HTTP_ERROR);
+    assert_http_function_error(&reply);
     let log = tp.stderr();
     assert!(log.contains("Task timed out after 1.00 seconds"), "{log}");
     assert!(log.contains("ValueError") || log.contains("boom"), "{log}");
@@ -341,8 +319,7 @@ async fn raising_handlers_and_timeouts_answer_as_aws() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reserved_concurrency_serialises_and_zero_throttles() {
-    let (_dir, template) = project(TEMPLATE);
-    let tp = Turnpike::serve(&template);
+    let (_dir, _template, tp) = serve_fixture(&[]);
     // Warm the single worker first, so the timing below is the handler's alone.
     let warm = Req::get("/Prod/serial").send(tp.addr).await;
     assert_eq!(warm.status, 200, "{warm:?}");
@@ -370,9 +347,7 @@ async fn reserved_concurrency_serialises_and_zero_throttles() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn awslambdaric_runs_the_same_handlers() {
     let python = sam::awslambdaric_python();
-    let (_dir, template) = project(TEMPLATE);
-    let tp = Turnpike::serve_args(&[
-        template.to_str().unwrap(),
+    let (_dir, _template, tp) = serve_fixture(&[
         "--runtime-client",
         "awslambdaric",
         "--python",
@@ -386,29 +361,25 @@ async fn awslambdaric_runs_the_same_handlers() {
     assert_eq!(second, pid, "warm reuse under awslambdaric");
     assert_eq!(event["routeKey"], "GET /items/{id}");
     let reply = Req::get("/Prod/fail").send(tp.addr).await;
-    assert_gateway_response(
-        &reply,
-        502,
-        REST_ERROR,
-        Some("InternalServerErrorException"),
-    );
+    assert_rest_function_error(&reply);
 }
 
 #[test]
 fn awslambdaric_missing_is_one_clear_error() {
     let (_dir, template) = project(TEMPLATE);
-    let output = run(&[
-        "serve",
-        template.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-        "--runtime-client",
-        "awslambdaric",
-        "--python",
-        "/nonexistent/python3",
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (_, stderr) = run_exit(
+        &[
+            "serve",
+            template.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--runtime-client",
+            "awslambdaric",
+            "--python",
+            "/nonexistent/python3",
+        ],
+        1,
+    );
     assert!(
         stderr.contains(
             "turnpike: error: --runtime-client awslambdaric: cannot run /nonexistent/python3: "
@@ -438,8 +409,7 @@ async fn warm_workers(tp: &Turnpike) -> Vec<u32> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_worker_outlives_a_sigterm() {
-    let (_dir, template) = project(TEMPLATE);
-    let mut tp = Turnpike::serve(&template);
+    let (_dir, _template, mut tp) = serve_fixture(&[]);
     let pids = warm_workers(&tp).await;
     tp.signal("TERM");
     let status = tp
@@ -451,8 +421,7 @@ async fn no_worker_outlives_a_sigterm() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_worker_outlives_a_sigkill() {
-    let (_dir, template) = project(TEMPLATE);
-    let mut tp = Turnpike::serve(&template);
+    let (_dir, _template, mut tp) = serve_fixture(&[]);
     let pids = warm_workers(&tp).await;
     tp.signal("KILL");
     tp.wait_exit(Duration::from_secs(10))
@@ -467,15 +436,17 @@ fn unknown_runtimes_stop_serve_naming_file_and_function() {
         "  FailFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: java21\n",
     );
     let (_dir, template) = project(&java);
-    let output = run(&[
-        "serve",
-        template.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-    ]);
-    assert_eq!(output.status.code(), Some(1));
+    let (_, stderr) = run_exit(
+        &[
+            "serve",
+            template.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        1,
+    );
     assert_eq!(
-        String::from_utf8_lossy(&output.stderr),
+        stderr,
         format!(
             "turnpike: {}: ignored: Orders (AWS::DynamoDB::Table)\n\
              {}: /Resources/FailFunction: function FailFunction: unknown runtime `java21`: \
@@ -486,18 +457,14 @@ fn unknown_runtimes_stop_serve_naming_file_and_function() {
         )
     );
     // `validate` finds the same.
-    let output = run(&["validate", template.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr)
-        .contains("function FailFunction: unknown runtime `java21`"));
+    let (_, stderr) = run_exit(&["validate", template.to_str().unwrap()], 1);
+    assert!(stderr.contains("function FailFunction: unknown runtime `java21`"));
 }
 
 #[test]
 fn validate_and_routes_read_templates() {
     let template = sam::example_template();
-    let output = run(&["validate", template.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(0));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (stdout, _) = run_exit(&["validate", template.to_str().unwrap()], 0);
     assert_eq!(
         stdout.lines().next(),
         Some(format!("{}: ok (2 APIs, 2 functions)", template.display()).as_str())
@@ -508,16 +475,17 @@ fn validate_and_routes_read_templates() {
     );
     assert!(stdout.contains(": 1 route, stage Prod\n"), "{stdout}");
 
-    let output = run(&[
-        "routes",
-        template.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:9999",
-        "--parameter-overrides",
-        "Greeting=Howdy",
-    ]);
-    assert_eq!(output.status.code(), Some(0));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (stdout, _) = run_exit(
+        &[
+            "routes",
+            template.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:9999",
+            "--parameter-overrides",
+            "Greeting=Howdy",
+        ],
+        0,
+    );
     assert!(
         stdout.contains(
             "  Prod   GET     /hello  http://127.0.0.1:9999/Prod/hello  AWS_PROXY HelloFunction\n"
@@ -525,13 +493,15 @@ fn validate_and_routes_read_templates() {
         "{stdout}"
     );
     // An unknown parameter is the template's error, with its location.
-    let output = run(&[
-        "routes",
-        template.to_str().unwrap(),
-        "--parameter-overrides",
-        "Nope=1",
-    ]);
-    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    run_exit(
+        &[
+            "routes",
+            template.to_str().unwrap(),
+            "--parameter-overrides",
+            "Nope=1",
+        ],
+        1,
+    );
 }
 
 const WATCHED_TEMPLATE: &str = r#"
@@ -571,10 +541,7 @@ async fn poll_version(tp: &Turnpike, want: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_restarts_functions_whose_code_changes_unless_told_not_to() {
-    let dir = support::fixture::TempDir::new();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    dir.write("src/app.py", &version_handler("v1"));
-    let template = dir.write("template.yaml", WATCHED_TEMPLATE);
+    let (dir, template) = project_with(WATCHED_TEMPLATE, "app.py", &version_handler("v1"));
     let tp = Turnpike::serve(&template);
     assert_eq!(poll_version(&tp, "v1").await, "v1");
     dir.write("src/app.py", &version_handler("v2"));
@@ -625,10 +592,7 @@ export const handler = async (event, context) => {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodejs_functions_run_with_the_bundled_client() {
-    let dir = support::fixture::TempDir::new();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    dir.write("src/index.mjs", NODE_HANDLER);
-    let template = dir.write("template.yaml", NODE_TEMPLATE);
+    let (_dir, template) = project_with(NODE_TEMPLATE, "index.mjs", NODE_HANDLER);
     let tp = Turnpike::serve(&template);
 
     let reply = Req::get("/Prod/node/7").send(tp.addr).await;
@@ -642,12 +606,7 @@ async fn nodejs_functions_run_with_the_bundled_client() {
     );
     // A thrown error is an unhandled function error: REST 502, HTTP API 500.
     let reply = Req::get("/Prod/node/fail").send(tp.addr).await;
-    assert_gateway_response(
-        &reply,
-        502,
-        REST_ERROR,
-        Some("InternalServerErrorException"),
-    );
+    assert_rest_function_error(&reply);
     let reply = Req::get("/node/fail").send(tp.addr).await;
-    assert_eq!((reply.status, reply.text().as_str()), (500, HTTP_ERROR));
+    assert_http_function_error(&reply);
 }

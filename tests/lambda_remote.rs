@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{json, Value};
 use support::fixture::document;
 use support::sam::{awslambdaric_python, repo};
-use support::turnpike::BIN;
+use support::turnpike::{invoke, BIN};
 use support::{assert_gateway_response, Req, Turnpike};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -156,18 +156,7 @@ async fn a_plain_openapi_document_invokes_functions_in_aws() {
         "--lambda-endpoint",
         &api.url,
     ]);
-    let rest_id = tp
-        .banner()
-        .iter()
-        .find(|l| l.contains("(REST API, id "))
-        .map(|l| {
-            l.rsplit("id ")
-                .next()
-                .unwrap()
-                .trim_end_matches(')')
-                .to_string()
-        })
-        .unwrap();
+    let rest_id = support::turnpike::api_id_of_kind(&tp.banner().join("\n"), "REST API");
 
     // AWS_PROXY: the 1.0 event reached the function; its proxy response is the answer.
     let reply = Req::new("POST", "/dev/echo")
@@ -290,29 +279,9 @@ fn invoke_takes_a_function_arn() {
     set_credentials(SECRET);
     let api = LambdaApi::start();
     let run = |name: &str| {
-        use std::io::Write as _;
-        let mut child = Command::new(BIN)
-            .args([
-                "invoke",
-                &format!("arn:aws:lambda:eu-west-1:210987654321:function:{name}"),
-                "--event",
-                "-",
-                "--lambda-endpoint",
-                &api.url,
-            ])
-            .current_dir(std::env::temp_dir())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(br#"{"from":"stdin"}"#)
-            .unwrap();
-        child.wait_with_output().unwrap()
+        let arn = format!("arn:aws:lambda:eu-west-1:210987654321:function:{name}");
+        let args = [arn.as_str(), "--event", "-", "--lambda-endpoint", &api.url];
+        invoke(&std::env::temp_dir(), &args, r#"{"from":"stdin"}"#)
     };
     let output = run("echo");
     assert_eq!(

@@ -76,8 +76,7 @@ async fn events_deserialize_into_the_official_rust_types() {
 
     let reply = Req::new("POST", "/Prod/pets/7?pet=a&pet=b")
         .header("x-echo", "one")
-        .header("content-type", "application/json")
-        .body(r#"{"name":"Rex"}"#)
+        .json(r#"{"name":"Rex"}"#)
         .send(tp.addr)
         .await;
     let mut answer = echo(&reply);
@@ -109,8 +108,7 @@ async fn events_deserialize_into_the_official_rust_types() {
     let reply = Req::new("POST", "/pets/8?pet=c")
         .header("x-echo", "two")
         .header("cookie", "a=1; b=2")
-        .header("content-type", "application/json")
-        .body(r#"{"name":"Fido"}"#)
+        .json(r#"{"name":"Fido"}"#)
         .send(tp.addr)
         .await;
     let mut answer = echo(&reply);

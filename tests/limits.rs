@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use support::client::{parse_raw, raw, raw_status};
-use support::fixture::document;
+use support::fixture::serve_document;
 use support::{Req, Turnpike};
 
 const API: &str = r#"
@@ -25,15 +25,13 @@ paths:
 const LIMIT: usize = 10 * 1024 * 1024;
 
 fn serve() -> (support::TempDir, Turnpike) {
-    let (dir, file) = document("limits.yaml", API);
-    (dir, Turnpike::serve(&file))
+    serve_document("limits.yaml", API, &[])
 }
 
 async fn still_serving(tp: &mut Turnpike) {
     assert!(tp.is_running(), "turnpike exited: {}", tp.stderr());
     let reply = Req::new("POST", "/dev/upload")
-        .header("content-type", "application/json")
-        .body("{}")
+        .json("{}")
         .send(tp.addr)
         .await;
     assert_eq!(reply.status, 200);

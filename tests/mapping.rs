@@ -13,7 +13,7 @@ use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
-use support::fixture::document;
+use support::fixture::serve_document;
 use support::{Req, Turnpike, Upstream};
 use tokio::net::TcpListener;
 
@@ -24,11 +24,7 @@ fn serve(paths: Value, args: &[&str]) -> (support::TempDir, Turnpike) {
         "info": {"title": "Mapping", "version": "1"},
         "paths": paths,
     });
-    let (dir, file) = document("mapping.json", &doc.to_string());
-    let mut all = vec![file.to_str().unwrap().to_owned()];
-    all.extend(args.iter().map(|a| a.to_string()));
-    let all: Vec<&str> = all.iter().map(String::as_str).collect();
-    (dir, Turnpike::serve_args(&all))
+    serve_document("mapping.json", &doc.to_string(), args)
 }
 
 /// A back end answering every request with `body` as JSON (a real hyper server).
@@ -225,16 +221,23 @@ async fn http_back_end_receives_the_mapped_request() {
 async fn request_override_changes_header_query_and_path() {
     let up = Upstream::start().await;
     let (_dir, tp) = serve(http_paths(up.addr), &[]);
-    let reply = Req::new("POST", "/dev/over")
-        .header("content-type", "application/json")
-        .body("{}")
-        .send(tp.addr)
-        .await;
+    let reply = Req::new("POST", "/dev/over").json("{}").send(tp.addr).await;
     let echo = reply.echo();
     assert_eq!(echo.path(), "/over/overridden");
     assert_eq!(echo.query(), Some("keep=1&drop=new%20value"));
     assert_eq!(echo.headers("x-over"), ["yes"]);
     assert_eq!(echo.body(), "body");
+}
+
+/// Asserts AWS's answer to a body no template and no passthrough behaviour accepts.
+#[track_caller]
+fn assert_unsupported_media_type(reply: &support::Reply) {
+    support::assert_gateway_response(
+        reply,
+        415,
+        r#"{"message":"Unsupported Media Type"}"#,
+        Some("BadRequestException"),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -252,12 +255,7 @@ async fn passthrough_behaviours() {
     let echo = send("/dev/never", "application/json").await.echo();
     assert_eq!(echo.body(), r#"{"templated": true}"#);
     let reply = send("/dev/never", "text/plain").await;
-    support::assert_gateway_response(
-        &reply,
-        415,
-        r#"{"message":"Unsupported Media Type"}"#,
-        Some("BadRequestException"),
-    );
+    assert_unsupported_media_type(&reply);
 
     // WHEN_NO_MATCH: an unmatched content type passes the body through.
     let echo = send("/dev/match", "text/plain").await.echo();
@@ -268,12 +266,7 @@ async fn passthrough_behaviours() {
     let echo = send("/dev/notemplates", "text/plain").await.echo();
     assert_eq!(echo.body(), "plain words");
     let reply = send("/dev/pets/1", "text/plain").await;
-    support::assert_gateway_response(
-        &reply,
-        415,
-        r#"{"message":"Unsupported Media Type"}"#,
-        Some("BadRequestException"),
-    );
+    assert_unsupported_media_type(&reply);
 }
 
 const PHOTO_ALBUM_TEMPLATE: &str = "#set($inputRoot = $input.path('$'))
@@ -316,8 +309,7 @@ async fn photo_album_request_template_end_to_end() {
   }
 }"#;
     let reply = Req::new("POST", "/dev/photos")
-        .header("content-type", "application/json")
-        .body(body)
+        .json(body)
         .send(tp.addr)
         .await;
     let expected = "{\n  \"photos\": [\n    {\n      \"id\": \"12345678901\",\n      \"photographedBy\": \"Saanvi Sarkar\",\n      \
@@ -422,16 +414,14 @@ async fn lambda_non_proxy_templates_end_to_end() {
     let tp = Turnpike::serve(&template);
 
     let reply = Req::new("POST", "/prod/pets/9")
-        .header("content-type", "application/json")
-        .body(r#"{"name": "Rex"}"#)
+        .json(r#"{"name": "Rex"}"#)
         .send(tp.addr)
         .await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.text(), "Rex/9/green/POST");
 
     let reply = Req::new("POST", "/prod/fail")
-        .header("content-type", "application/json")
-        .body("{}")
+        .json("{}")
         .send(tp.addr)
         .await;
     assert_eq!(reply.status, 400, "{reply:?}");

@@ -4,8 +4,8 @@
 
 mod support;
 
-use support::fixture::document;
-use support::{Req, Turnpike, Upstream};
+use support::fixture::serve_document;
+use support::{Req, Upstream};
 
 const MOCKS: &str = r#"
 openapi: 3.0.1
@@ -61,8 +61,7 @@ paths:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_default_response_with_headers() {
-    let (_dir, file) = document("mocks.yaml", MOCKS);
-    let tp = Turnpike::serve(&file);
+    let (_dir, tp) = serve_document("mocks.yaml", MOCKS, &[]);
 
     let reply = Req::get("/dev/pets").send(tp.addr).await;
     assert_eq!(reply.status, 200);
@@ -76,12 +75,10 @@ async fn mock_default_response_with_headers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_status_code_selects_the_integration_response() {
-    let (_dir, file) = document("mocks.yaml", MOCKS);
-    let tp = Turnpike::serve(&file);
+    let (_dir, tp) = serve_document("mocks.yaml", MOCKS, &[]);
 
     let reply = Req::new("POST", "/dev/pets")
-        .header("content-type", "application/json")
-        .body(r#"{"name": "rex"}"#)
+        .json(r#"{"name": "rex"}"#)
         .send(tp.addr)
         .await;
     assert_eq!(reply.status, 201, "{reply:?}");
@@ -98,14 +95,11 @@ async fn mock_status_code_selects_the_integration_response() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_templates_see_context_and_stage_variables() {
-    let (_dir, file) = document("mocks.yaml", MOCKS);
-    let tp = Turnpike::serve_args(&[
-        file.to_str().unwrap(),
-        "--stage",
-        "prod",
-        "--stage-var",
-        "color=blue",
-    ]);
+    let (_dir, tp) = serve_document(
+        "mocks.yaml",
+        MOCKS,
+        &["--stage", "prod", "--stage-var", "color=blue"],
+    );
 
     let reply = Req::get("/prod/pets/5").send(tp.addr).await;
     assert_eq!(
@@ -160,13 +154,10 @@ paths:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_integration_passes_bodies_through() {
     let up = Upstream::start().await;
-    let text = HTTP_INTEGRATION.replace("UPSTREAM", &up.addr.to_string());
-    let (_dir, file) = document("http.yaml", &text);
-    let tp = Turnpike::serve(&file);
+    let (_dir, tp) = serve_document("http.yaml", &up.fill(HTTP_INTEGRATION), &[]);
 
     let reply = Req::new("POST", "/dev/echo")
-        .header("content-type", "application/json")
-        .body(r#"{"a": 1}"#)
+        .json(r#"{"a": 1}"#)
         .send(tp.addr)
         .await;
     let echo = reply.echo();
@@ -178,9 +169,7 @@ async fn http_integration_passes_bodies_through() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_integration_selection_pattern_maps_status_headers_and_body() {
     let up = Upstream::start().await;
-    let text = HTTP_INTEGRATION.replace("UPSTREAM", &up.addr.to_string());
-    let (_dir, file) = document("http.yaml", &text);
-    let tp = Turnpike::serve(&file);
+    let (_dir, tp) = serve_document("http.yaml", &up.fill(HTTP_INTEGRATION), &[]);
 
     // 2xx: the default response, body passed through.
     let reply = Req::get("/dev/status/201").send(tp.addr).await;

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use http::Version;
-use support::fixture::document;
+use support::fixture::{document, serve_document};
 use support::tls::self_signed;
 use support::{Conn, Req, TempDir, Turnpike, Upstream};
 
@@ -30,15 +30,10 @@ paths:
         requestParameters: { integration.request.path.proxy: method.request.path.proxy }
 "#;
 
-fn api(up: &Upstream) -> String {
-    API.replace("UPSTREAM", &up.addr.to_string())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn h2c_prior_knowledge() {
     let up = Upstream::start().await;
-    let (_dir, file) = document("api.yaml", &api(&up));
-    let tp = Turnpike::serve(&file);
+    let (_dir, tp) = serve_document("api.yaml", &up.fill(API), &[]);
 
     let mut conn = Conn::h2c(tp.addr).await;
     let reply = conn.send(Req::get("/dev/hello")).await;
@@ -62,7 +57,7 @@ async fn h2c_prior_knowledge() {
 async fn tls_with_alpn() {
     let up = Upstream::start().await;
     let dir = TempDir::new();
-    let file = dir.write("api.yaml", &api(&up));
+    let file = dir.write("api.yaml", &up.fill(API));
     let cert = self_signed(&dir);
     let tp = Turnpike::serve_args(&[
         file.to_str().unwrap(),
@@ -110,8 +105,7 @@ async fn bad_tls_files_fail_at_start() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_drains_in_flight_requests_then_exits_zero() {
     let up = Upstream::start().await;
-    let (_dir, file) = document("api.yaml", &api(&up));
-    let mut tp = Turnpike::serve(&file);
+    let (_dir, mut tp) = serve_document("api.yaml", &up.fill(API), &[]);
 
     let addr = tp.addr;
     let in_flight = tokio::spawn(async move { Req::get("/dev/proxy/slow/1500").send(addr).await });
@@ -139,8 +133,7 @@ async fn sigterm_drains_in_flight_requests_then_exits_zero() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigint_when_idle_exits_zero() {
-    let (_dir, file) = document("api.yaml", API);
-    let mut tp = Turnpike::serve(&file);
+    let (_dir, mut tp) = serve_document("api.yaml", API, &[]);
     assert_eq!(Req::get("/dev/hello").send(tp.addr).await.status, 200);
     tp.signal("INT");
     let status = tp.wait_exit(Duration::from_secs(10)).expect("did not exit");

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use support::client::{channel, next_chunk};
-use support::fixture::document;
+use support::fixture::serve_document;
 use support::{Conn, Req, Turnpike, Upstream};
 
 const REST: &str = r#"
@@ -65,14 +65,10 @@ paths:
 "#;
 
 fn serve(template: &str, up: &Upstream, extra: &[&str]) -> (support::TempDir, Turnpike) {
-    let text = template
-        .replace("UPSTREAM", &up.addr.to_string())
+    let text = up
+        .fill(template)
         .replace("CLOSED", &support::upstream::closed_port().to_string());
-    let (dir, file) = document("api.yaml", &text);
-    let mut args = vec![file.to_str().unwrap().to_string()];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    (dir, Turnpike::serve_args(&args))
+    serve_document("api.yaml", &text, extra)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,8 +77,7 @@ async fn uri_substitution_query_method_and_body() {
     let (_dir, tp) = serve(REST, &up, &["--stage-var", "tenant=acme"]);
 
     let reply = Req::new("PUT", "/dev/items/42?token=t0k&x=1")
-        .header("content-type", "application/json")
-        .body(r#"{"name":"rex"}"#)
+        .json(r#"{"name":"rex"}"#)
         .send(tp.addr)
         .await;
     let echo = reply.echo();

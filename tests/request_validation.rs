@@ -3,8 +3,8 @@
 
 mod support;
 
-use support::fixture::document;
-use support::{assert_gateway_response, Req, Turnpike};
+use support::fixture::serve_document;
+use support::{assert_gateway_response, Req};
 
 const PETS: &str = r##"
 openapi: 3.0.1
@@ -52,8 +52,7 @@ components:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_parameters_get_aws_400_naming_them() {
-    let (_dir, file) = document("pets.yaml", PETS);
-    let tp = Turnpike::serve(&file);
+    let (_dir, tp) = serve_document("pets.yaml", PETS, &[]);
 
     let reply = Req::get("/dev/pets").send(tp.addr).await;
     assert_gateway_response(
@@ -79,13 +78,11 @@ async fn missing_parameters_get_aws_400_naming_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bodies_are_checked_against_the_model_with_its_references() {
-    let (_dir, file) = document("pets.yaml", PETS);
-    let tp = Turnpike::serve(&file);
+    let (_dir, tp) = serve_document("pets.yaml", PETS, &[]);
     let post = |body: &'static str| {
         Req::new("POST", "/dev/pets")
             .header("x-tenant", "acme")
-            .header("content-type", "application/json")
-            .body(body)
+            .json(body)
     };
 
     let reply = post(r#"{"name": "Rex", "type": "dog", "price": 249.99}"#)
@@ -124,11 +121,7 @@ async fn bodies_are_checked_against_the_model_with_its_references() {
     );
 
     // Parameters come first: a bad body without its header is a parameters error.
-    let reply = Req::new("POST", "/dev/pets")
-        .header("content-type", "application/json")
-        .body("{}")
-        .send(tp.addr)
-        .await;
+    let reply = Req::new("POST", "/dev/pets").json("{}").send(tp.addr).await;
     assert_gateway_response(
         &reply,
         400,
@@ -143,12 +136,10 @@ async fn an_uncustomised_invalid_body_is_awss_default_400() {
         "x-amazon-apigateway-gateway-responses:\n  BAD_REQUEST_BODY:\n    responseTemplates:\n      application/json: '{\"error\": \"$context.error.message\", \"details\": \"$context.error.validationErrorString\"}'\n",
         "",
     );
-    let (_dir, file) = document("pets.yaml", &text);
-    let tp = Turnpike::serve(&file);
+    let (_dir, tp) = serve_document("pets.yaml", &text, &[]);
     let reply = Req::new("POST", "/dev/pets")
         .header("x-tenant", "acme")
-        .header("content-type", "application/json")
-        .body("not json")
+        .json("not json")
         .send(tp.addr)
         .await;
     assert_gateway_response(

@@ -4,8 +4,8 @@
 
 mod support;
 
-use support::fixture::document;
-use support::{assert_gateway_response, Req, Turnpike, Upstream};
+use support::fixture::serve_document;
+use support::{assert_gateway_response, Reply, Req, TempDir, Turnpike, Upstream};
 
 /// A REST API whose every route proxies to the echo upstream at `/route/{name}/...`, so the
 /// upstream path says which route matched and with what parameters.
@@ -108,8 +108,11 @@ paths:
       x-amazon-apigateway-integration: { type: http_proxy, httpMethod: ANY, uri: "http://UPSTREAM/route/default", payloadFormatVersion: "1.0" }
 "#;
 
-fn doc(template: &str, upstream: &Upstream) -> String {
-    template.replace("UPSTREAM", &upstream.addr.to_string())
+/// Starts the echo upstream and serves `template` on it with `extra` arguments.
+async fn serve(template: &str, extra: &[&str]) -> (Upstream, TempDir, Turnpike) {
+    let up = Upstream::start().await;
+    let (dir, tp) = serve_document("api.yaml", &up.fill(template), extra);
+    (up, dir, tp)
 }
 
 /// The upstream path a request reached, or the status when it did not reach it.
@@ -126,49 +129,53 @@ async fn get(turnpike: &Turnpike, path: &str) -> Result<String, u16> {
     reached(turnpike, Req::get(path)).await
 }
 
+/// Asserts, for each `(path, expected)`, the upstream path a GET of `path` reached (`Ok`) or the
+/// status it got instead (`Err`).
+async fn assert_gets(turnpike: &Turnpike, cases: &[(&str, Result<&str, u16>)]) {
+    for (path, expected) in cases {
+        let expected = expected.map(str::to_string);
+        assert_eq!(get(turnpike, path).await, expected, "GET {path}");
+    }
+}
+
+/// Asserts AWS's answer to a route a REST API does not have.
+#[track_caller]
+fn assert_missing_authentication_token(reply: &Reply) {
+    assert_gateway_response(
+        reply,
+        403,
+        r#"{"message":"Missing Authentication Token"}"#,
+        Some("MissingAuthenticationTokenException"),
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_literal_beats_param_beats_greedy() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("rest.yaml", &doc(REST, &up));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve(REST, &[]).await;
 
-    assert_eq!(get(&tp, "/dev/pets").await, Ok("/route/get-pets".into()));
-    assert_eq!(
-        get(&tp, "/dev/pets/special").await,
-        Ok("/route/get-special".into())
-    );
-    assert_eq!(
-        get(&tp, "/dev/pets/42").await,
-        Ok("/route/get-pet/42".into())
-    );
-    assert_eq!(
-        get(&tp, "/dev/pets/42/toys").await,
-        Ok("/route/get-toys/42".into())
-    );
-    assert_eq!(
-        get(&tp, "/dev/files/readme").await,
-        Ok("/route/readme".into())
-    );
-    assert_eq!(get(&tp, "/dev/files/a").await, Ok("/route/files/a".into()));
-    assert_eq!(
-        get(&tp, "/dev/files/a/b/c.txt").await,
-        Ok("/route/files/a/b/c.txt".into())
-    );
-    assert_eq!(
-        get(&tp, "/dev/files/readme/more").await,
-        Ok("/route/files/readme/more".into())
-    );
-    assert_eq!(get(&tp, "/dev").await, Ok("/route/root".into()));
-    assert_eq!(get(&tp, "/dev/").await, Ok("/route/root".into()));
+    assert_gets(
+        &tp,
+        &[
+            ("/dev/pets", Ok("/route/get-pets")),
+            ("/dev/pets/special", Ok("/route/get-special")),
+            ("/dev/pets/42", Ok("/route/get-pet/42")),
+            ("/dev/pets/42/toys", Ok("/route/get-toys/42")),
+            ("/dev/files/readme", Ok("/route/readme")),
+            ("/dev/files/a", Ok("/route/files/a")),
+            ("/dev/files/a/b/c.txt", Ok("/route/files/a/b/c.txt")),
+            ("/dev/files/readme/more", Ok("/route/files/readme/more")),
+            ("/dev", Ok("/route/root")),
+            ("/dev/", Ok("/route/root")),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_explicit_method_beats_any_and_missing_method_is_403() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("rest.yaml", &doc(REST, &up));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve(REST, &[]).await;
 
-    assert_eq!(get(&tp, "/dev/pets/7").await, Ok("/route/get-pet/7".into()));
+    assert_gets(&tp, &[("/dev/pets/7", Ok("/route/get-pet/7"))]).await;
     let delete = reached(&tp, Req::new("DELETE", "/dev/pets/7")).await;
     assert_eq!(delete, Ok("/route/any-pet/7".into()));
     let post = Req::new("POST", "/dev/pets").body("{}").send(tp.addr).await;
@@ -177,28 +184,16 @@ async fn rest_explicit_method_beats_any_and_missing_method_is_403() {
 
     // A resource without the method (and without ANY) answers like an unknown path.
     let reply = Req::new("DELETE", "/dev/pets").send(tp.addr).await;
-    assert_gateway_response(
-        &reply,
-        403,
-        r#"{"message":"Missing Authentication Token"}"#,
-        Some("MissingAuthenticationTokenException"),
-    );
+    assert_missing_authentication_token(&reply);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_unknown_route_is_missing_authentication_token() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("rest.yaml", &doc(REST, &up));
-    let tp = Turnpike::serve(&file);
+    let (up, _dir, tp) = serve(REST, &[]).await;
 
     for path in ["/dev/nope", "/dev/pets/1/2/3", "/dev/files", "/dev/Pets"] {
         let reply = Req::get(path).send(tp.addr).await;
-        assert_gateway_response(
-            &reply,
-            403,
-            r#"{"message":"Missing Authentication Token"}"#,
-            Some("MissingAuthenticationTokenException"),
-        );
+        assert_missing_authentication_token(&reply);
         assert_eq!(
             reply.header("content-type"),
             Some("application/json"),
@@ -212,87 +207,78 @@ async fn rest_unknown_route_is_missing_authentication_token() {
 /// `id=%40`), so `%73pecial` is a `{petId}` and not the literal `special`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_matching_is_case_sensitive_on_the_raw_path() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("rest.yaml", &doc(REST, &up));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve(REST, &[]).await;
 
-    assert_eq!(get(&tp, "/dev/Case").await, Ok("/route/case".into()));
-    assert_eq!(get(&tp, "/dev/case").await, Err(403));
-    assert_eq!(get(&tp, "/dev/CASE").await, Err(403));
-    assert_eq!(
-        get(&tp, "/dev/pets/%73pecial").await,
-        Ok("/route/get-pet/%73pecial".into())
-    );
-    assert_eq!(get(&tp, "/dev/%70ets").await, Err(403));
+    assert_gets(
+        &tp,
+        &[
+            ("/dev/Case", Ok("/route/case")),
+            ("/dev/case", Err(403)),
+            ("/dev/CASE", Err(403)),
+            ("/dev/pets/%73pecial", Ok("/route/get-pet/%73pecial")),
+            ("/dev/%70ets", Err(403)),
+        ],
+    )
+    .await;
 }
 
 /// HTTP APIs decode the path before matching: `%73pecial` is the literal `special`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_api_matching_is_on_the_decoded_path() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("http.yaml", &doc(HTTP, &up));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve(HTTP, &[]).await;
 
-    assert_eq!(
-        get(&tp, "/pets/%73pecial").await,
-        Ok("/route/get-special".into())
-    );
-    assert_eq!(get(&tp, "/%70ets").await, Ok("/route/get-pets".into()));
-    assert_eq!(get(&tp, "/Pets/special").await, Err(404));
+    assert_gets(
+        &tp,
+        &[
+            ("/pets/%73pecial", Ok("/route/get-special")),
+            ("/%70ets", Ok("/route/get-pets")),
+            ("/Pets/special", Err(404)),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_path_parameters_keep_their_encoding_in_the_uri() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("rest.yaml", &doc(REST, &up));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve(REST, &[]).await;
 
-    assert_eq!(
-        get(&tp, "/dev/pets/a%20b").await,
-        Ok("/route/get-pet/a%20b".into())
-    );
-    assert_eq!(
-        get(&tp, "/dev/pets/caf%C3%A9").await,
-        Ok("/route/get-pet/caf%C3%A9".into())
-    );
+    assert_gets(
+        &tp,
+        &[
+            ("/dev/pets/a%20b", Ok("/route/get-pet/a%20b")),
+            ("/dev/pets/caf%C3%A9", Ok("/route/get-pet/caf%C3%A9")),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_trailing_slash_is_the_same_resource() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("rest.yaml", &doc(REST, &up));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve(REST, &[]).await;
 
-    assert_eq!(get(&tp, "/dev/pets/").await, Ok("/route/get-pets".into()));
-    assert_eq!(
-        get(&tp, "/dev/pets/9/").await,
-        Ok("/route/get-pet/9".into())
-    );
+    assert_gets(
+        &tp,
+        &[
+            ("/dev/pets/", Ok("/route/get-pets")),
+            ("/dev/pets/9/", Ok("/route/get-pet/9")),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_unknown_stage_is_forbidden() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("rest.yaml", &doc(REST, &up));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve(REST, &[]).await;
 
     for path in ["/prod/pets", "/pets", "/"] {
         let reply = Req::get(path).send(tp.addr).await;
-        assert_gateway_response(
-            &reply,
-            403,
-            r#"{"message":"Forbidden"}"#,
-            Some("ForbiddenException"),
-        );
+        support::assert_forbidden(&reply);
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_several_stages_with_their_variables() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("rest.yaml", &doc(REST, &up));
-    let tp = Turnpike::serve_args(&[
-        file.to_str().unwrap(),
+    let stages = [
         "--stage",
         "dev",
         "--stage",
@@ -301,51 +287,51 @@ async fn rest_several_stages_with_their_variables() {
         "color=grey",
         "--stage-var",
         "prod:color=red",
-    ]);
+    ];
+    let (_up, _dir, tp) = serve(REST, &stages).await;
 
-    assert_eq!(
-        get(&tp, "/dev/stagevar").await,
-        Ok("/route/color/grey".into())
-    );
-    assert_eq!(
-        get(&tp, "/prod/stagevar").await,
-        Ok("/route/color/red".into())
-    );
-    assert_eq!(
-        get(&tp, "/prod/pets/1").await,
-        Ok("/route/get-pet/1".into())
-    );
-    assert_eq!(get(&tp, "/test/pets").await, Err(403));
+    assert_gets(
+        &tp,
+        &[
+            ("/dev/stagevar", Ok("/route/color/grey")),
+            ("/prod/stagevar", Ok("/route/color/red")),
+            ("/prod/pets/1", Ok("/route/get-pet/1")),
+            ("/test/pets", Err(403)),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_api_route_keys_and_priorities() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("http.yaml", &doc(HTTP, &up));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve(HTTP, &[]).await;
 
-    assert_eq!(get(&tp, "/pets").await, Ok("/route/get-pets".into()));
-    assert_eq!(
-        get(&tp, "/pets/special").await,
-        Ok("/route/get-special".into())
-    );
-    assert_eq!(get(&tp, "/pets/5").await, Ok("/route/get-pet/5".into()));
+    assert_gets(
+        &tp,
+        &[
+            ("/pets", Ok("/route/get-pets")),
+            ("/pets/special", Ok("/route/get-special")),
+            ("/pets/5", Ok("/route/get-pet/5")),
+        ],
+    )
+    .await;
     assert_eq!(
         reached(&tp, Req::new("PATCH", "/pets/5")).await,
         Ok("/route/any-pet/5".into())
     );
-    assert_eq!(get(&tp, "/files/x/y").await, Ok("/route/files/x/y".into()));
-    assert_eq!(
-        get(&tp, "/pets/a%20b").await,
-        Ok("/route/get-pet/a%20b".into())
-    );
+    assert_gets(
+        &tp,
+        &[
+            ("/files/x/y", Ok("/route/files/x/y")),
+            ("/pets/a%20b", Ok("/route/get-pet/a%20b")),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_api_unknown_route_trailing_slash_and_case_are_not_found() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("http.yaml", &doc(HTTP, &up));
-    let tp = Turnpike::serve(&file);
+    let (up, _dir, tp) = serve(HTTP, &[]).await;
 
     for (method, path) in [
         ("GET", "/nope"),
@@ -371,33 +357,31 @@ async fn http_api_unknown_route_trailing_slash_and_case_are_not_found() {
     }
     assert_eq!(up.requests(), 0);
     // A trailing slash is one more, empty, segment: `{petId}` takes it.
-    assert_eq!(get(&tp, "/pets/").await, Ok("/route/get-pet/".into()));
+    assert_gets(&tp, &[("/pets/", Ok("/route/get-pet/"))]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_api_default_route_catches_the_rest() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("http.yaml", &doc(HTTP_DEFAULT, &up));
-    let tp = Turnpike::serve(&file);
+    let (_up, _dir, tp) = serve(HTTP_DEFAULT, &[]).await;
 
-    assert_eq!(get(&tp, "/pets").await, Ok("/route/get-pets".into()));
-    assert_eq!(get(&tp, "/pets/").await, Ok("/route/default".into()));
+    assert_gets(
+        &tp,
+        &[
+            ("/pets", Ok("/route/get-pets")),
+            ("/pets/", Ok("/route/default")),
+        ],
+    )
+    .await;
     assert_eq!(
         reached(&tp, Req::new("DELETE", "/pets")).await,
         Ok("/route/default".into())
     );
-    assert_eq!(
-        get(&tp, "/anything/at/all").await,
-        Ok("/route/default".into())
-    );
+    assert_gets(&tp, &[("/anything/at/all", Ok("/route/default"))]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_api_named_stages_have_a_prefix_and_unknown_stage_is_not_found() {
-    let up = Upstream::start().await;
-    let (_dir, file) = document("http.yaml", &doc(HTTP, &up));
-    let tp = Turnpike::serve_args(&[
-        file.to_str().unwrap(),
+    let stages = [
         "--stage",
         "beta",
         "--stage",
@@ -406,35 +390,26 @@ async fn http_api_named_stages_have_a_prefix_and_unknown_stage_is_not_found() {
         "beta:color=green",
         "--stage-var",
         "$default:color=white",
-    ]);
+    ];
+    let (_up, _dir, tp) = serve(HTTP, &stages).await;
 
-    assert_eq!(
-        get(&tp, "/beta/stagevar").await,
-        Ok("/route/color/green".into())
-    );
-    assert_eq!(get(&tp, "/stagevar").await, Ok("/route/color/white".into()));
-    assert_eq!(
-        get(&tp, "/beta/pets/3").await,
-        Ok("/route/get-pet/3".into())
-    );
+    assert_gets(
+        &tp,
+        &[
+            ("/beta/stagevar", Ok("/route/color/green")),
+            ("/stagevar", Ok("/route/color/white")),
+            ("/beta/pets/3", Ok("/route/get-pet/3")),
+        ],
+    )
+    .await;
     let reply = Req::get("/gamma/stagevar").send(tp.addr).await;
     assert_eq!(reply.status, 404);
     assert_eq!(reply.text(), r#"{"message":"Not Found"}"#);
 }
 
-/// Banner line `API "NAME" (KIND, id ID)` → ID.
+/// The id the banner of `tp` prints for the API named `name`.
 fn api_id(tp: &Turnpike, name: &str) -> String {
-    let prefix = format!("API {name:?} (");
-    let line = tp
-        .banner()
-        .into_iter()
-        .find(|l| l.starts_with(&prefix))
-        .unwrap_or_else(|| panic!("no banner line for {name}: {}", tp.stdout()));
-    line.rsplit("id ")
-        .next()
-        .unwrap()
-        .trim_end_matches(')')
-        .to_string()
+    support::turnpike::api_id(&tp.banner().join("\n"), name)
 }
 
 const FIRST: &str = r#"
@@ -462,19 +437,22 @@ paths:
 async fn several_apis_selected_by_host_header_restapis_path_or_load_order() {
     let up = Upstream::start().await;
     let dir = support::TempDir::new();
-    let first = dir.write("first.yaml", &doc(FIRST, &up));
-    let second = dir.write("second.yaml", &doc(SECOND, &up));
+    let first = dir.write("first.yaml", &up.fill(FIRST));
+    let second = dir.write("second.yaml", &up.fill(SECOND));
     let tp = Turnpike::serve_args(&[first.to_str().unwrap(), second.to_str().unwrap()]);
     let second_id = api_id(&tp, "Second API");
     let first_id = api_id(&tp, "First API");
     assert_ne!(first_id, second_id);
 
     // No selector: load order, first API with a matching route.
-    assert_eq!(get(&tp, "/dev/pets").await, Ok("/api/first/pets".into()));
-    assert_eq!(
-        get(&tp, "/dev/only-second").await,
-        Ok("/api/second/only".into())
-    );
+    assert_gets(
+        &tp,
+        &[
+            ("/dev/pets", Ok("/api/first/pets")),
+            ("/dev/only-second", Ok("/api/second/only")),
+        ],
+    )
+    .await;
 
     // Host header, with or without a port.
     for host in [

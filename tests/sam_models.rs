@@ -80,8 +80,7 @@ async fn request_models_validate_as_sam_generates_them() {
 
     // body-only: a body that misses `name` is refused before the function runs.
     let reply = Req::new("POST", "/prod/pets")
-        .header("content-type", "application/json")
-        .body(r#"{"age": 3}"#)
+        .json(r#"{"age": 3}"#)
         .send(tp.addr)
         .await;
     support::assert_gateway_response(
@@ -91,16 +90,14 @@ async fn request_models_validate_as_sam_generates_them() {
         Some("BadRequestException"),
     );
     let reply = Req::new("POST", "/prod/pets")
-        .header("content-type", "application/json")
-        .body(r#"{"name": "Rex", "age": -1}"#)
+        .json(r#"{"name": "Rex", "age": -1}"#)
         .send(tp.addr)
         .await;
     assert_eq!(reply.status, 400, "{reply:?}");
     assert_eq!(reply.text(), r#"{"message": "Invalid request body"}"#);
 
     let reply = Req::new("POST", "/prod/pets")
-        .header("content-type", "application/json")
-        .body(r#"{"name": "Rex", "age": 3}"#)
+        .json(r#"{"name": "Rex", "age": 3}"#)
         .send(tp.addr)
         .await;
     assert_eq!(reply.status, 200, "{reply:?}");
@@ -122,8 +119,7 @@ async fn request_models_validate_as_sam_generates_them() {
 
     // body-and-params: both.
     let reply = Req::new("PUT", "/prod/pets/4")
-        .header("content-type", "application/json")
-        .body(r#"{"name": "Rex"}"#)
+        .json(r#"{"name": "Rex"}"#)
         .send(tp.addr)
         .await;
     assert_eq!(reply.status, 400, "{reply:?}");
@@ -149,8 +145,7 @@ async fn request_models_validate_as_sam_generates_them() {
 
     // A RequestModel without ValidateBody / ValidateParameters adds no validator.
     let reply = Req::new("POST", "/prod/free")
-        .header("content-type", "application/json")
-        .body(r#"{"age": "old"}"#)
+        .json(r#"{"age": "old"}"#)
         .send(tp.addr)
         .await;
     assert_eq!(reply.status, 200, "{reply:?}");
@@ -163,11 +158,7 @@ fn an_unknown_model_is_refused_with_sams_message() {
         "Model: Cat\n              Required: true",
     );
     let (_dir, path) = support::sam::project(&template);
-    let output = match Turnpike::try_serve(&[path.to_str().unwrap()]) {
-        Ok(_) => panic!("the template loaded"),
-        Err(output) => output,
-    };
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = Turnpike::serve_refused(&[path.to_str().unwrap()]);
     assert!(
         stderr.contains("/Resources/Echo/Properties/Events/CreatePet/Properties/RequestModel/Model: Unable to set RequestModel [Cat] on API method [post] for path [/pets] because it wasn't defined in the API's Models."),
         "{stderr}"

@@ -5,11 +5,12 @@
 mod support;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
 use support::turnpike::run;
-use support::{assert_gateway_response, Req, TempDir, Turnpike};
+use support::{assert_forbidden, assert_limit_exceeded, Req, TempDir, Turnpike};
 use turnpike_state::test_support::RedisServer;
 
 const DOC: &str = r#"
@@ -41,8 +42,6 @@ paths:
 "#;
 
 const TOO_MANY: &str = r#"{"message":"Too Many Requests"}"#;
-const LIMIT_EXCEEDED: &str = r#"{"message":"Limit Exceeded"}"#;
-const FORBIDDEN: &str = r#"{"message":"Forbidden"}"#;
 
 /// Where state lives: `--data-dir DIR` or `--redis URL`.
 fn store_args(store: &[String]) -> Vec<&str> {
@@ -113,13 +112,41 @@ async fn get(addr: SocketAddr, path: &str, key: Option<&str>) -> support::Reply 
     req.send(addr).await
 }
 
-fn embedded() -> (TempDir, Vec<String>) {
+/// A temp dir holding `text` as `name` and an embedded state (`--data-dir`); returns the dir,
+/// the state arguments and the file's path.
+fn embedded_serving(name: &str, text: &str) -> (TempDir, Vec<String>, PathBuf) {
     let dir = TempDir::new();
     let store = vec![
         "--data-dir".to_string(),
         dir.path().join("state").to_str().unwrap().to_string(),
     ];
-    (dir, store)
+    let file = dir.write(name, text);
+    (dir, store, file)
+}
+
+/// Key `alice` in a `quota` plan allowing `quota_limit` requests a day, key `bob` in a
+/// `throttle` plan with `(rate, burst)`.
+fn quota_for_alice_throttle_for_bob(
+    store: &[String],
+    quota_limit: &str,
+    (rate, burst): (&str, &str),
+) {
+    let alice = key(store, "alice", ALICE);
+    plan(
+        store,
+        "quota",
+        &["--quota-limit", quota_limit, "--quota-period", "DAY"],
+        &alice,
+    );
+    let bob = key(store, "bob", BOB);
+    plan(store, "throttle", &["--rate", rate, "--burst", burst], &bob);
+}
+
+/// A throttle refused the request.
+#[track_caller]
+fn assert_too_many_requests(reply: &support::Reply) {
+    assert_eq!(reply.status, 429, "{reply:?}");
+    assert_eq!(reply.text(), TOO_MANY);
 }
 
 const ALICE: &str = "alice-key-value-0123456789";
@@ -127,8 +154,7 @@ const BOB: &str = "bob-key-value-0123456789ab";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_created_by_the_cli_are_accepted_by_a_running_gateway() {
-    let (dir, store) = embedded();
-    let doc = dir.write("api.yaml", DOC);
+    let (_dir, store, doc) = embedded_serving("api.yaml", DOC);
     key(&store, "alice", ALICE);
     let gw = serve(&doc, &store, &[]);
 
@@ -136,9 +162,9 @@ async fn keys_created_by_the_cli_are_accepted_by_a_running_gateway() {
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.text(), r#"{"ok":true}"#);
     let reply = get(gw.addr, "/dev/pets", None).await;
-    assert_gateway_response(&reply, 403, FORBIDDEN, Some("ForbiddenException"));
+    assert_forbidden(&reply);
     let reply = get(gw.addr, "/dev/pets", Some("not-a-key-value-0123456789")).await;
-    assert_gateway_response(&reply, 403, FORBIDDEN, Some("ForbiddenException"));
+    assert_forbidden(&reply);
 
     // A key made while the gateway runs works at once; a disabled one is refused.
     key(&store, "bob", BOB);
@@ -156,28 +182,14 @@ async fn keys_created_by_the_cli_are_accepted_by_a_running_gateway() {
         &store,
     );
     let reply = get(gw.addr, "/dev/pets", Some("carol-key-value-0123456789")).await;
-    assert_gateway_response(&reply, 403, FORBIDDEN, Some("ForbiddenException"));
+    assert_forbidden(&reply);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn usage_plan_quota_and_throttle_answer_429() {
-    let (dir, store) = embedded();
-    let doc = dir.write("api.yaml", DOC);
-    let alice = key(&store, "alice", ALICE);
-    plan(
-        &store,
-        "quota",
-        &["--quota-limit", "5", "--quota-period", "DAY"],
-        &alice,
-    );
-    let bob = key(&store, "bob", BOB);
-    // Refills one token per 100 s: only the burst is served in this test.
-    plan(
-        &store,
-        "throttle",
-        &["--rate", "0.01", "--burst", "3"],
-        &bob,
-    );
+    let (_dir, store, doc) = embedded_serving("api.yaml", DOC);
+    // Bob's plan refills one token per 100 s: only the burst is served in this test.
+    quota_for_alice_throttle_for_bob(&store, "5", ("0.01", "3"));
     let gw = serve(&doc, &store, &[]);
 
     for i in 0..5 {
@@ -185,15 +197,14 @@ async fn usage_plan_quota_and_throttle_answer_429() {
         assert_eq!(reply.status, 200, "request {i}: {reply:?}");
     }
     let reply = get(gw.addr, "/dev/pets", Some(ALICE)).await;
-    assert_gateway_response(&reply, 429, LIMIT_EXCEEDED, Some("LimitExceededException"));
+    assert_limit_exceeded(&reply);
 
     for i in 0..3 {
         let reply = get(gw.addr, "/dev/pets", Some(BOB)).await;
         assert_eq!(reply.status, 200, "request {i}: {reply:?}");
     }
     let reply = get(gw.addr, "/dev/pets", Some(BOB)).await;
-    assert_eq!(reply.status, 429, "{reply:?}");
-    assert_eq!(reply.text(), TOO_MANY);
+    assert_too_many_requests(&reply);
 
     // Plans bind keys, not routes: a route without an API key is untouched.
     assert_eq!(get(gw.addr, "/dev/open", None).await.status, 200);
@@ -242,8 +253,7 @@ async fn hammer(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_throttle_stays_within_burst_plus_rate_times_time() {
-    let (dir, store) = embedded();
-    let doc = dir.write("api.yaml", DOC);
+    let (_dir, store, doc) = embedded_serving("api.yaml", DOC);
     let (rate, burst) = (100.0, 50.0);
     let gw = serve(
         &doc,
@@ -270,21 +280,8 @@ async fn two_gateways_on_one_redis_share_one_limit_and_one_quota() {
     let store = vec!["--redis".to_string(), redis.url()];
     let dir = TempDir::new();
     let doc = dir.write("api.yaml", DOC);
-    let alice = key(&store, "alice", ALICE);
-    plan(
-        &store,
-        "quota",
-        &["--quota-limit", "100", "--quota-period", "DAY"],
-        &alice,
-    );
-    let bob = key(&store, "bob", BOB);
-    // 100 tokens, one more per 10 s: the burst is (nearly) all the test can use.
-    plan(
-        &store,
-        "throttle",
-        &["--rate", "0.1", "--burst", "100"],
-        &bob,
-    );
+    // Bob's plan: 100 tokens, one more per 10 s: the burst is (nearly) all the test can use.
+    quota_for_alice_throttle_for_bob(&store, "100", ("0.1", "100"));
     let a = serve(&doc, &store, &[]);
     let b = serve(&doc, &store, &[]);
 
@@ -306,16 +303,14 @@ async fn two_gateways_on_one_redis_share_one_limit_and_one_quota() {
         );
     }
     let reply = get(a.addr, "/dev/pets", Some(ALICE)).await;
-    assert_gateway_response(&reply, 429, LIMIT_EXCEEDED, Some("LimitExceededException"));
+    assert_limit_exceeded(&reply);
     let reply = get(b.addr, "/dev/pets", Some(BOB)).await;
-    assert_eq!(reply.status, 429);
-    assert_eq!(reply.text(), TOO_MANY);
+    assert_too_many_requests(&reply);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn embedded_quota_survives_a_gateway_restart() {
-    let (dir, store) = embedded();
-    let doc = dir.write("api.yaml", DOC);
+    let (_dir, store, doc) = embedded_serving("api.yaml", DOC);
     let alice = key(&store, "alice", ALICE);
     plan(
         &store,
@@ -328,11 +323,7 @@ async fn embedded_quota_survives_a_gateway_restart() {
     for _ in 0..6 {
         assert_eq!(get(gw.addr, "/dev/pets", Some(ALICE)).await.status, 200);
     }
-    gw.signal("TERM");
-    assert!(
-        gw.wait_exit(Duration::from_secs(20)).is_some(),
-        "did not stop"
-    );
+    gw.stop();
 
     let gw = serve(&doc, &store, &[]);
     for i in 0..4 {
@@ -340,7 +331,7 @@ async fn embedded_quota_survives_a_gateway_restart() {
         assert_eq!(reply.status, 200, "request {i} after restart: {reply:?}");
     }
     let reply = get(gw.addr, "/dev/pets", Some(ALICE)).await;
-    assert_gateway_response(&reply, 429, LIMIT_EXCEEDED, Some("LimitExceededException"));
+    assert_limit_exceeded(&reply);
 }
 
 const SAM: &str = r#"
@@ -394,8 +385,7 @@ async fn statuses(addr: SocketAddr, method: &str, path: &str, n: usize) -> Vec<u
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sam_method_settings_throttle_each_method_of_the_stage() {
-    let (dir, store) = embedded();
-    let template = dir.write("template.yaml", SAM);
+    let (_dir, store, template) = embedded_serving("template.yaml", SAM);
     let gw = serve(&template, &store, &[]);
 
     // The method's own setting: burst 2.
@@ -413,8 +403,7 @@ async fn sam_method_settings_throttle_each_method_of_the_stage() {
         [200, 200, 200, 200, 429]
     );
     let reply = Req::get("/prod/slow").send(gw.addr).await;
-    assert_eq!(reply.status, 429);
-    assert_eq!(reply.text(), TOO_MANY);
+    assert_too_many_requests(&reply);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -434,8 +423,7 @@ async fn redis_outage_follows_on_state_error_and_recovers_without_restart() {
     assert_eq!(reply.status, 200, "{reply:?}");
     // `closed`: the throttle refuses while the state is unreachable.
     let reply = get(closed.addr, "/dev/open", None).await;
-    assert_eq!(reply.status, 429, "{reply:?}");
-    assert_eq!(reply.text(), TOO_MANY);
+    assert_too_many_requests(&reply);
 
     redis.restart();
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -506,8 +494,7 @@ Resources:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn template_usage_plans_and_keys_are_seeded_once() {
-    let (dir, store) = embedded();
-    let template = dir.write("template.yaml", SAM_PLANS);
+    let (_dir, store, template) = embedded_serving("template.yaml", SAM_PLANS);
     const KEY: &str = "template-key-value-0123456789";
     let post = |addr| async move {
         Req::new("POST", "/prod/pets")
@@ -521,13 +508,8 @@ async fn template_usage_plans_and_keys_are_seeded_once() {
     assert_eq!(post(gw.addr).await.status, 200);
     // The plan's throttle for POST /pets: burst 1.
     let reply = post(gw.addr).await;
-    assert_eq!(reply.status, 429, "{reply:?}");
-    assert_eq!(reply.text(), TOO_MANY);
-    gw.signal("TERM");
-    assert!(
-        gw.wait_exit(Duration::from_secs(20)).is_some(),
-        "did not stop"
-    );
+    assert_too_many_requests(&reply);
+    gw.stop();
 
     // Seeding again changes nothing: one key, one plan, and the quota of 4 keeps counting.
     let gw = serve(&template, &store, &[]);
@@ -540,5 +522,5 @@ async fn template_usage_plans_and_keys_are_seeded_once() {
         assert_eq!(get(gw.addr, "/prod/pets", Some(KEY)).await.status, 200);
     }
     let reply = get(gw.addr, "/prod/pets", Some(KEY)).await;
-    assert_gateway_response(&reply, 429, LIMIT_EXCEEDED, Some("LimitExceededException"));
+    assert_limit_exceeded(&reply);
 }

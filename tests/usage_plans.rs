@@ -6,12 +6,13 @@ mod support;
 
 use std::time::Duration;
 
+use support::sam::project_with;
 use support::turnpike::run;
-use support::{assert_gateway_response, Reply, Req, TempDir, Turnpike};
+use support::{
+    assert_forbidden, assert_gateway_response, assert_limit_exceeded, Reply, Req, TempDir, Turnpike,
+};
 
 const TOO_MANY: &str = r#"{"message":"Too Many Requests"}"#;
-const LIMIT_EXCEEDED: &str = r#"{"message":"Limit Exceeded"}"#;
-const FORBIDDEN: &str = r#"{"message":"Forbidden"}"#;
 
 const ALICE: &str = "alice-key-value-0123456789";
 const BOB: &str = "bob-key-value-0123456789ab";
@@ -127,10 +128,7 @@ async fn get(addr: std::net::SocketAddr, token: &str, api_key: Option<&str>) -> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authorizer_usage_identifier_key_is_validated_and_metered_by_its_plan() {
-    let dir = TempDir::new();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    dir.write("src/auth.py", AUTHORIZER);
-    let template = dir.write("template.yaml", &authorizer_template());
+    let (dir, template) = project_with(&authorizer_template(), "auth.py", AUTHORIZER);
     let gw = serve(&template, &store(&dir));
 
     // alice's quota: two requests a day, then Limit Exceeded. The authorizer's key is the
@@ -152,7 +150,7 @@ async fn authorizer_usage_identifier_key_is_validated_and_metered_by_its_plan() 
         );
     }
     let reply = get(gw.addr, ALICE, None).await;
-    assert_gateway_response(&reply, 429, LIMIT_EXCEEDED, Some("LimitExceededException"));
+    assert_limit_exceeded(&reply);
 
     // bob's throttle: the burst of two, then Too Many Requests.
     for i in 0..2 {
@@ -164,9 +162,9 @@ async fn authorizer_usage_identifier_key_is_validated_and_metered_by_its_plan() 
 
     // The key is the authorizer's: x-api-key is ignored, even a valid one.
     let reply = get(gw.addr, "nokey", Some(BOB)).await;
-    assert_gateway_response(&reply, 403, FORBIDDEN, Some("ForbiddenException"));
+    assert_forbidden(&reply);
     let reply = get(gw.addr, "unknown-key-value-0123456789", None).await;
-    assert_gateway_response(&reply, 403, FORBIDDEN, Some("ForbiddenException"));
+    assert_forbidden(&reply);
 }
 
 /// SAM's `Auth.UsagePlan` with `CreateUsagePlan: PER_API`.
@@ -227,7 +225,7 @@ async fn sam_per_api_usage_plan_generates_a_key_in_a_plan_once() {
     let value = value.unwrap_or_else(|| panic!("no generated key in:\n{}", gw.stderr()));
     assert_eq!(value.len(), 40, "{value}");
     let reply = Req::get("/dev/pets").send(gw.addr).await;
-    assert_gateway_response(&reply, 403, FORBIDDEN, Some("ForbiddenException"));
+    assert_forbidden(&reply);
     for i in 0..2 {
         let reply = Req::get("/dev/pets")
             .header("x-api-key", &value)
@@ -235,11 +233,7 @@ async fn sam_per_api_usage_plan_generates_a_key_in_a_plan_once() {
             .await;
         assert_eq!(reply.status, 200, "request {i}: {reply:?}");
     }
-    gw.signal("TERM");
-    assert!(
-        gw.wait_exit(Duration::from_secs(20)).is_some(),
-        "did not stop"
-    );
+    gw.stop();
 
     // A restart finds the key and plan by name: no new key, and the quota keeps counting.
     let gw = serve(&template, &data_dir);
@@ -252,7 +246,7 @@ async fn sam_per_api_usage_plan_generates_a_key_in_a_plan_once() {
         .header("x-api-key", &value)
         .send(gw.addr)
         .await;
-    assert_gateway_response(&reply, 429, LIMIT_EXCEEDED, Some("LimitExceededException"));
+    assert_limit_exceeded(&reply);
     assert_eq!(generated_value(&gw.stderr(), "OrdersApiKey"), None);
     let keys = run(&["keys", "list", "--data-dir", &data_dir]);
     let keys = String::from_utf8(keys.stdout).unwrap();

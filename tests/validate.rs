@@ -5,7 +5,7 @@ mod support;
 
 use std::path::Path;
 
-use support::turnpike::run;
+use support::turnpike::run_exit;
 use support::TempDir;
 
 /// 1-based line and column of the first occurrence of `marker` in `text`.
@@ -25,14 +25,8 @@ fn at(text: &str, marker: &str) -> (usize, usize) {
 fn assert_error(name: &str, text: &str, marker: &str, pointer: &str, fragment: &str) {
     let dir = TempDir::new();
     let file = dir.write(name, text);
-    let output = run(&["validate", file.to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
-    assert!(
-        output.stdout.is_empty(),
-        "{name}: stdout {:?}",
-        output.stdout
-    );
+    let (stdout, stderr) = run_exit(&["validate", file.to_str().unwrap()], 1);
+    assert!(stdout.is_empty(), "{name}: stdout {stdout:?}");
     let (line, column) = at(text, marker);
     let prefix = format!("{}:{line}:{column}: {pointer}: ", file.display());
     let found = stderr
@@ -73,24 +67,15 @@ fn valid_files_are_ok() {
             "paths": {"/a": {"get": {"x-amazon-apigateway-integration": {
               "type": "http_proxy", "httpMethod": "GET", "uri": "http://127.0.0.1:9/a"}}}}}"#,
     );
-    let output = run(&["validate", yaml.to_str().unwrap(), json.to_str().unwrap()]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let (stdout, stderr) = run_exit(
+        &["validate", yaml.to_str().unwrap(), json.to_str().unwrap()],
+        0,
     );
-    let stdout = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{stdout}");
     let id = |title: &str| {
         let banner = lines.iter().find(|l| l.contains(title)).unwrap();
-        banner
-            .rsplit("id ")
-            .next()
-            .unwrap()
-            .trim_end_matches(')')
-            .to_string()
+        support::turnpike::line_api_id(banner)
     };
     assert_eq!(
         lines[0],
@@ -108,7 +93,7 @@ fn valid_files_are_ok() {
             id("Swagger One")
         )
     );
-    assert!(output.stderr.is_empty());
+    assert!(stderr.is_empty());
 }
 
 #[test]
@@ -123,15 +108,8 @@ paths:
       x-amazon-apigateway-integration: { type: http_proxy, httpMethod: GET, uri: \"http://127.0.0.1:9/a\", payloadFormatVersion: \"1.0\" }
 ";
     let file = dir.write("http.yaml", text);
-    let output = run(&["validate", file.to_str().unwrap()]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(String::from_utf8_lossy(&output.stdout)
-        .contains(": ok (1 route, HTTP API \"Http Kind\", id "));
+    let (stdout, _) = run_exit(&["validate", file.to_str().unwrap()], 0);
+    assert!(stdout.contains(": ok (1 route, HTTP API \"Http Kind\", id "));
 }
 
 #[test]
@@ -139,9 +117,7 @@ fn yaml_syntax_error() {
     let text = "openapi: 3.0.1\ninfo:\n  title: Broken\n  version: \"1\"\npaths:\n  /pets: [unclosed, \n    get: {}\n";
     let dir = TempDir::new();
     let file = dir.write("broken.yaml", text);
-    let output = run(&["validate", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (_, stderr) = run_exit(&["validate", file.to_str().unwrap()], 1);
     let prefix = format!("{}:", file.display());
     let line = stderr.lines().next().unwrap_or_default();
     assert!(line.starts_with(&prefix), "{stderr}");
@@ -157,9 +133,7 @@ fn json_syntax_error() {
     let text = "{\n  \"openapi\": \"3.0.1\",\n  \"info\": {\"title\": \"x\",}\n}\n";
     let dir = TempDir::new();
     let file = dir.write("broken.json", text);
-    let output = run(&["validate", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (_, stderr) = run_exit(&["validate", file.to_str().unwrap()], 1);
     assert!(
         stderr.starts_with(&format!("{}:3:", file.display())),
         "the error is on line 3: {stderr}"
@@ -171,9 +145,7 @@ fn not_an_openapi_document() {
     let text = "info:\n  title: What\n  version: \"1\"\npaths: {}\n";
     let dir = TempDir::new();
     let file = dir.write("what.yaml", text);
-    let output = run(&["validate", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (_, stderr) = run_exit(&["validate", file.to_str().unwrap()], 1);
     assert!(stderr.contains("openapi"), "{stderr}");
     assert!(stderr.contains("swagger"), "says what is allowed: {stderr}");
 }
@@ -368,14 +340,15 @@ fn every_error_of_every_file_is_reported() {
         "valid.yaml",
         &rest(&format!("  /pets:\n    get:\n{MOCK_GET}")),
     );
-    let output = run(&[
-        "validate",
-        first.to_str().unwrap(),
-        valid.to_str().unwrap(),
-        second.to_str().unwrap(),
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (stdout, stderr) = run_exit(
+        &[
+            "validate",
+            first.to_str().unwrap(),
+            valid.to_str().unwrap(),
+            second.to_str().unwrap(),
+        ],
+        1,
+    );
     let count = |file: &Path| {
         stderr
             .lines()
@@ -386,7 +359,6 @@ fn every_error_of_every_file_is_reported() {
     assert_eq!(count(&first), 3, "{stderr}");
     assert_eq!(count(&second), 1, "{stderr}");
     assert!(stderr.ends_with("turnpike: 4 errors\n"), "{stderr}");
-    let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.starts_with(&format!("{}: ok (1 route, ", valid.display())),
         "{stdout}"
@@ -397,9 +369,7 @@ fn every_error_of_every_file_is_reported() {
 fn missing_file() {
     let dir = TempDir::new();
     let missing = dir.path().join("nope.yaml");
-    let output = run(&["validate", missing.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (_, stderr) = run_exit(&["validate", missing.to_str().unwrap()], 1);
     assert!(
         stderr.starts_with(&format!(
             "{}: (document): cannot read file: ",
@@ -411,8 +381,6 @@ fn missing_file() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let output = run(&["validate"]);
-    assert_eq!(output.status.code(), Some(2));
-    let output = run(&["validate", "--kind", "soap", "x.yaml"]);
-    assert_eq!(output.status.code(), Some(2));
+    run_exit(&["validate"], 2);
+    run_exit(&["validate", "--kind", "soap", "x.yaml"], 2);
 }

@@ -138,6 +138,11 @@ impl Req {
         self
     }
 
+    /// A JSON body: `body` with `content-type: application/json`.
+    pub fn json(self, body: impl Into<Bytes>) -> Req {
+        self.header("content-type", "application/json").body(body)
+    }
+
     /// A body streamed from a [`channel`] (sent chunked on HTTP/1.1).
     pub fn stream(mut self, body: ChannelBody) -> Req {
         self.body = body.boxed();

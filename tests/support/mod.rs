@@ -41,3 +41,50 @@ pub fn assert_request_id(reply: &Reply) {
     let id = reply.header(REQUEST_ID).unwrap_or_default();
     assert!(!id.is_empty(), "no x-amzn-RequestId in {reply:?}");
 }
+
+/// Asserts REST's default 500 gateway response (`Internal server error`).
+#[track_caller]
+pub fn assert_internal_server_error(reply: &Reply) {
+    assert_gateway_response(
+        reply,
+        500,
+        r#"{"message": "Internal server error"}"#,
+        Some("InternalServerErrorException"),
+    );
+}
+
+/// Asserts the `www-authenticate` header of an HTTP API's JWT refusal: AWS's `invalid_token`
+/// challenge giving `description`, or no header at all (`None`, as when no token was sent).
+#[track_caller]
+pub fn assert_jwt_challenge(reply: &Reply, description: Option<&str>) {
+    let expected = description.map(|description| {
+        format!(r#"Bearer scope="" error="invalid_token" error_description="{description}""#)
+    });
+    assert_eq!(
+        reply.header("www-authenticate"),
+        expected.as_deref(),
+        "{reply:?}"
+    );
+}
+
+/// Asserts REST's 403 `Forbidden` (unknown stage, missing or unknown API key).
+#[track_caller]
+pub fn assert_forbidden(reply: &Reply) {
+    assert_gateway_response(
+        reply,
+        403,
+        r#"{"message":"Forbidden"}"#,
+        Some("ForbiddenException"),
+    );
+}
+
+/// Asserts REST's 429 for a usage plan whose quota is used up.
+#[track_caller]
+pub fn assert_limit_exceeded(reply: &Reply) {
+    assert_gateway_response(
+        reply,
+        429,
+        r#"{"message":"Limit Exceeded"}"#,
+        Some("LimitExceededException"),
+    );
+}

@@ -177,9 +177,15 @@ Resources:
 
 /// A project directory holding `template` as `template.yaml` and [`APP`] as `src/app.py`.
 pub fn project(template: &str) -> (TempDir, PathBuf) {
+    project_with(template, "app.py", APP)
+}
+
+/// A project directory holding `template` as `template.yaml` and `code` as `src/NAME`; returns it
+/// with the template's path.
+pub fn project_with(template: &str, name: &str, code: &str) -> (TempDir, PathBuf) {
     let dir = TempDir::new();
     std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    dir.write("src/app.py", APP);
+    dir.write(&format!("src/{name}"), code);
     let path = dir.write("template.yaml", template);
     (dir, path)
 }

@@ -139,6 +139,14 @@ impl Turnpike {
         }
     }
 
+    /// Runs `turnpike serve ARGS...` expecting it to refuse to start; returns its stderr.
+    pub fn serve_refused(args: &[&str]) -> String {
+        match Turnpike::try_serve(args) {
+            Ok(_) => panic!("turnpike serve {args:?} started"),
+            Err(output) => String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// `scheme://addr` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}://{}{}", self.scheme, self.addr, path)
@@ -204,6 +212,15 @@ impl Turnpike {
         }
     }
 
+    /// Sends SIGTERM and waits (up to 20 s) for the process to exit; panics if it does not.
+    pub fn stop(&mut self) {
+        self.signal("TERM");
+        assert!(
+            self.wait_exit(Duration::from_secs(20)).is_some(),
+            "did not stop"
+        );
+    }
+
     /// True while the process runs.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
@@ -224,6 +241,42 @@ pub fn parse_listening_line(line: &str) -> Option<(String, SocketAddr)> {
     Some((scheme.to_string(), addr.parse().ok()?))
 }
 
+/// Runs `turnpike ARGS...` to completion, asserts it exits with `code`, and returns its stdout and
+/// stderr.
+#[track_caller]
+pub fn run_exit(args: &[&str], code: i32) -> (String, String) {
+    let output = run(args);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "turnpike {args:?}\nstderr: {stderr}"
+    );
+    (stdout, stderr)
+}
+
+/// Runs `turnpike invoke ARGS...` to completion in `dir`, with `stdin` as standard input.
+pub fn invoke(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(BIN)
+        .arg("invoke")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn turnpike invoke");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// Runs `turnpike ARGS...` to completion (validate, routes, usage errors).
 pub fn run(args: &[&str]) -> Output {
     Command::new(BIN)
@@ -231,4 +284,33 @@ pub fn run(args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("run turnpike")
+}
+
+/// The id at the end of a banner line `API "NAME" (KIND, id ID)`.
+pub fn line_api_id(line: &str) -> String {
+    line.rsplit("id ")
+        .next()
+        .unwrap()
+        .trim_end_matches(')')
+        .to_string()
+}
+
+/// The id the banner text prints for the API named `name`.
+pub fn api_id(banner: &str, name: &str) -> String {
+    let prefix = format!("API {name:?} (");
+    let line = banner
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no line for {name} in {banner}"));
+    line_api_id(line)
+}
+
+/// The id the banner text prints for the (first) API of `kind` ("REST API" or "HTTP API").
+pub fn api_id_of_kind(banner: &str, kind: &str) -> String {
+    let marker = format!("({kind}, id ");
+    let line = banner
+        .lines()
+        .find(|l| l.starts_with("API ") && l.contains(&marker))
+        .unwrap_or_else(|| panic!("no {kind} in {banner}"));
+    line_api_id(line)
 }

@@ -75,6 +75,11 @@ impl Upstream {
         }
     }
 
+    /// `template` with every `UPSTREAM` replaced by this upstream's `127.0.0.1:PORT`.
+    pub fn fill(&self, template: &str) -> String {
+        template.replace("UPSTREAM", &self.addr.to_string())
+    }
+
     /// `http://127.0.0.1:PORT` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
