@@ -368,8 +368,8 @@ async fn http_api_jwt_authorizer_takes_moto_tokens_for_its_audience_and_refuses_
         assert_http_refusal(&reply, 401, UNAUTHORIZED);
         assert_jwt_challenge(&reply, Some(description));
     }
-    // No token: 401 without the header.
+    // No token: 401 with the bare scheme, as AWS sends it.
     let reply = Req::get("/me").send(tp.addr).await;
     assert_http_refusal(&reply, 401, UNAUTHORIZED);
-    assert_eq!(reply.header("www-authenticate"), None);
+    assert_eq!(reply.header("www-authenticate"), Some("Bearer"));
 }

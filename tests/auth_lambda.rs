@@ -499,13 +499,25 @@ async fn access_logs_see_the_authorizer_context() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jwt_and_cognito_routes_refuse_missing_and_malformed_tokens() {
     let app = App::start();
+    // No token: the bare scheme, as AWS sends it.
+    let reply = app.call(&app.http, "GET", "/jwt", None).await;
+    assert_eq!((reply.status, reply.text().as_str()), (401, UNAUTHORIZED));
+    assert_eq!(
+        reply.header("www-authenticate"),
+        Some("Bearer"),
+        "{reply:?}"
+    );
     for (token, challenge) in [
-        (None, None),
-        (Some("Bearer not.a.jwt"), Some("the token is malformed")),
+        ("Bearer not.a.jwt", "the token is malformed"),
+        // AWS's words for an opaque token (captured).
+        (
+            "Bearer not-a-token",
+            "token contains an invalid number of segments",
+        ),
     ] {
-        let reply = app.call(&app.http, "GET", "/jwt", token).await;
+        let reply = app.call(&app.http, "GET", "/jwt", Some(token)).await;
         assert_eq!((reply.status, reply.text().as_str()), (401, UNAUTHORIZED));
-        assert_jwt_challenge(&reply, challenge);
+        assert_jwt_challenge(&reply, Some(challenge));
     }
     for token in [None, Some("not.a.jwt")] {
         let reply = app.call(&app.rest, "GET", "/dev/cognito", token).await;

@@ -180,7 +180,7 @@ async fn http_api_jwt_routes_admit_valid_tokens_and_refuse_the_rest_as_aws() {
 
     let reply = Req::get("/items").send(tp.addr).await;
     assert_reply(&reply, 401, UNAUTHORIZED);
-    assert_eq!(reply.header("www-authenticate"), None);
+    assert_eq!(reply.header("www-authenticate"), Some("Bearer"));
 
     let reply = get("/admin", &valid).send(tp.addr).await;
     assert_reply(&reply, 403, FORBIDDEN);

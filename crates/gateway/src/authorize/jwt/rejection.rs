@@ -10,6 +10,11 @@ pub(crate) enum JwtRejection {
     Missing,
     #[error("the token exceeds the maximum size")]
     TooLarge,
+    /// Not three dot-separated parts. AWS's words, captured from HTTP API JWT authorizers
+    /// answering an opaque bearer token (`Bearer not-a-token`).
+    #[error("token contains an invalid number of segments")]
+    Segments,
+    /// Three parts, but not base64url JSON objects with a string `alg` (and no `crit`).
     #[error("the token is malformed")]
     Malformed,
     /// The header names an algorithm no key of the issuer verifies (`none`, `HS256`, ...), or
@@ -66,11 +71,13 @@ impl JwtRejection {
     }
 
     /// The `www-authenticate` value an HTTP API JWT authorizer sends with a 401, e.g.
-    /// `Bearer scope="" error="invalid_token" error_description="the token has expired"`.
-    /// `None` for the 403 and for a missing token. REST APIs send no such header.
+    /// `Bearer scope="" error="invalid_token" error_description="the token has expired"`; a
+    /// missing token gets the bare scheme, `Bearer` (as captured from AWS). `None` for the 403.
+    /// REST APIs send no such header.
     pub(crate) fn www_authenticate(&self) -> Option<String> {
         match self {
-            JwtRejection::Missing | JwtRejection::Scope => None,
+            JwtRejection::Missing => Some("Bearer".to_owned()),
+            JwtRejection::Scope => None,
             other => Some(format!(
                 r#"Bearer scope="" error="invalid_token" error_description="{other}""#
             )),

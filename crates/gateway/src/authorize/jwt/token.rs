@@ -33,7 +33,7 @@ pub(crate) fn parse(token: &str) -> Result<UnverifiedToken<'_>, JwtRejection> {
     let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(JwtRejection::Malformed);
+        return Err(JwtRejection::Segments);
     };
     let header = decode_object(header)?;
     let claims = decode_object(payload)?;

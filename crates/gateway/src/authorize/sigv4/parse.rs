@@ -7,8 +7,12 @@ use turnpike_sigv4::ALGORITHM;
 
 use super::{SigV4Rejection, SignedRequest, SERVICE};
 
-/// How far `X-Amz-Date` may be from the gateway's clock (either way). API Gateway answers
-/// `Signature expired: ... (... - 5 min.)`, so its window is five minutes.
+/// How far `X-Amz-Date` may be from the gateway's clock (either way), for both placements.
+/// API Gateway answers `Signature expired: ... (... - 5 min.)`, so its window is five minutes; a
+/// presigned URL gets the same window whatever its `X-Amz-Expires` (AWS answers such a URL
+/// `{"message":"Signature expired: 20210330T175821Z is now earlier than 20210330T180403Z
+/// (20210330T180903Z - 5 min.)"}` after five minutes, and `X-Amz-Expires` above or below 300
+/// changes nothing: https://stackoverflow.com/questions/66961500).
 const SKEW_SECONDS: i64 = 5 * 60;
 /// The longest `X-Amz-Expires` of a presigned request.
 const MAX_EXPIRES_SECONDS: i64 = 604_800;
@@ -43,7 +47,6 @@ struct Raw {
     signed_headers: String,
     signature: String,
     date: String,
-    expires: Option<i64>,
     security_token: Option<String>,
 }
 
@@ -189,7 +192,6 @@ fn from_header(value: &str, request: &SignedRequest<'_>) -> Result<Raw, SigV4Rej
                 signed_headers,
                 signature,
                 date,
-                expires: None,
                 security_token: header("x-amz-security-token"),
             })
         }
@@ -249,30 +251,28 @@ fn from_query(raw_query: &str) -> Result<Option<Raw>, SigV4Rejection> {
             "Unsupported AWS 'algorithm': '{algorithm}'"
         )));
     }
-    let expires = match param("X-Amz-Expires") {
-        None => None,
-        Some(text) => match text.parse::<i64>() {
-            Ok(seconds) if (0..=MAX_EXPIRES_SECONDS).contains(&seconds) => Some(seconds),
-            _ => {
-                return Err(SigV4Rejection::Incomplete(format!(
+    // Checked for range, but API Gateway's window does not depend on it (see SKEW_SECONDS).
+    if let Some(text) = param("X-Amz-Expires") {
+        if !text
+            .parse::<i64>()
+            .is_ok_and(|seconds| (0..=MAX_EXPIRES_SECONDS).contains(&seconds))
+        {
+            return Err(SigV4Rejection::Incomplete(format!(
                 "X-Amz-Expires must be less than a week (in seconds) that is {MAX_EXPIRES_SECONDS}"
-            )))
-            }
-        },
-    };
+            )));
+        }
+    }
     Ok(Some(Raw {
         placement: Placement::Query,
         credential: param("X-Amz-Credential").unwrap_or_default(),
         signed_headers: param("X-Amz-SignedHeaders").unwrap_or_default(),
         signature: param("X-Amz-Signature").unwrap_or_default(),
         date: param("X-Amz-Date").unwrap_or_default(),
-        expires,
         security_token: param("X-Amz-Security-Token"),
     }))
 }
 
-/// The header form is valid five minutes either side of its date; the presigned form from five
-/// minutes before its date until `X-Amz-Expires` seconds after it.
+/// Both forms are valid five minutes either side of their date (`X-Amz-Expires` is ignored).
 fn check_time(raw: &Raw, request_time: i64, now: SystemTime) -> Result<(), SigV4Rejection> {
     let now = match now.duration_since(UNIX_EPOCH) {
         Ok(elapsed) => i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
@@ -286,15 +286,11 @@ fn check_time(raw: &Raw, request_time: i64, now: SystemTime) -> Result<(), SigV4
             format_date(now)
         )));
     }
-    let (window, label) = match raw.expires {
-        Some(seconds) => (seconds, format!("{} min.", seconds / 60)),
-        None => (SKEW_SECONDS, "5 min.".to_owned()),
-    };
-    if request_time < now.saturating_sub(window) {
+    if request_time < now.saturating_sub(SKEW_SECONDS) {
         return Err(SigV4Rejection::Expired(format!(
-            "Signature expired: {} is now earlier than {} ({} - {label})",
+            "Signature expired: {} is now earlier than {} ({} - 5 min.)",
             raw.date,
-            format_date(now.saturating_sub(window)),
+            format_date(now.saturating_sub(SKEW_SECONDS)),
             format_date(now)
         )));
     }

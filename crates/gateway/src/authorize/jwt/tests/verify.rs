@@ -157,6 +157,18 @@ fn rejections_render_as_api_gateway_answers() {
             r#"Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience""#
         )
     );
+    // Captured from AWS: an opaque token, and no token at all.
+    assert_eq!(
+        JwtRejection::Segments.www_authenticate().as_deref(),
+        Some(
+            r#"Bearer scope="" error="invalid_token" error_description="token contains an invalid number of segments""#
+        )
+    );
+    assert_eq!(JwtRejection::Missing.status(), 401);
+    assert_eq!(
+        JwtRejection::Missing.www_authenticate().as_deref(),
+        Some("Bearer")
+    );
     assert_eq!(JwtRejection::Scope.status(), 403);
     assert_eq!(JwtRejection::Scope.body(), r#"{"message":"Forbidden"}"#);
     assert_eq!(JwtRejection::Scope.www_authenticate(), None);

@@ -93,6 +93,38 @@ fn presigned_urls_verify_until_they_expire() {
     );
 }
 
+/// API Gateway ignores `X-Amz-Expires`: a presigned URL lives five minutes whatever it asks for,
+/// and expires with the five-minute message (https://stackoverflow.com/questions/66961500).
+#[test]
+fn presigned_urls_get_five_minutes_whatever_their_expires() {
+    let verifier = verifier();
+    for expires in [60, 3600] {
+        let signed = botocore_sign(
+            (TEMP_KEY, TEMP_SECRET, Some(TOKEN)),
+            &[ToSign {
+                presign_expires: Some(expires),
+                ..ToSign::get("/prod/report")
+            }],
+        )
+        .remove(0);
+        assert!(signed.query.contains(&format!("X-Amz-Expires={expires}")));
+        let at = signed_at(&signed);
+        assert!(verifier
+            .verify(&signed.request(), at + Duration::from_secs(299))
+            .is_ok());
+        let date = parse::format_date(unix(at));
+        let later = at + Duration::from_secs(301);
+        assert_eq!(
+            verifier.verify(&signed.request(), later),
+            Err(SigV4Rejection::Expired(format!(
+                "Signature expired: {date} is now earlier than {} ({} - 5 min.)",
+                parse::format_date(unix(later) - 300),
+                parse::format_date(unix(later))
+            )))
+        );
+    }
+}
+
 #[test]
 fn a_wrong_secret_reports_the_canonical_request_botocore_built() {
     for signed in [
