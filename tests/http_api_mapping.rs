@@ -292,3 +292,67 @@ async fn lambda_proxy_events_see_the_mapped_request() {
     );
     assert_eq!(event["rawPath"], "/prod/pets/9");
 }
+
+/// `overwrite:path` for Lambda: payload 2.0 events carry the mapped path as `rawPath` (AWS
+/// supports path mapping for Lambda in 2.0, not in 1.0: re:Post "Parameter mapping for incoming
+/// request"); 1.0 events keep the client's path.
+const LAMBDA_PATH_SAM: &str = r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  EchoFunction:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src/, Handler: app.echo, Runtime: python3.12 }
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      StageName: prod
+      StageVariables: { tier: gold }
+      DefinitionBody:
+        openapi: 3.0.1
+        info: { title: Lambda path mapping, version: "1" }
+        paths:
+          /rewrite/{proxy+}:
+            get:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !GetAtt EchoFunction.Arn
+                payloadFormatVersion: "2.0"
+                requestParameters:
+                  overwrite:path: /v2/${request.path.proxy}/$stageVariables.tier
+          /legacy/{proxy+}:
+            get:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !GetAtt EchoFunction.Arn
+                payloadFormatVersion: "1.0"
+                requestParameters:
+                  overwrite:path: /v2/$request.path.proxy
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lambda_payload_2_0_raw_path_is_the_mapped_path() {
+    let (_dir, template) = support::sam::project(LAMBDA_PATH_SAM);
+    let tp = Turnpike::serve(&template);
+
+    let reply = Req::get("/prod/rewrite/a/b?x=1").send(tp.addr).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let event = &reply.json()["event"];
+    assert_eq!(event["version"], "2.0");
+    assert_eq!(event["rawPath"], "/v2/a/b/gold");
+    assert_eq!(event["rawQueryString"], "x=1");
+    // The routing facts stay the client's.
+    assert_eq!(event["routeKey"], "GET /rewrite/{proxy+}");
+    assert_eq!(event["requestContext"]["routeKey"], "GET /rewrite/{proxy+}");
+    assert_eq!(event["requestContext"]["http"]["path"], "/prod/rewrite/a/b");
+    assert_eq!(event["pathParameters"], serde_json::json!({"proxy": "a/b"}));
+
+    let reply = Req::get("/prod/legacy/a/b").send(tp.addr).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let event = &reply.json()["event"];
+    assert_eq!(event["version"], "1.0");
+    assert_eq!(event["path"], "/prod/legacy/a/b");
+    assert_eq!(event["requestContext"]["path"], "/prod/legacy/a/b");
+}

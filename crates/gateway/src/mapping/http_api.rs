@@ -9,7 +9,8 @@
 //!
 //! - [`HttpApiMapping::map_request`] rewrites the request the integration sees: headers and query
 //!   string in a copy of the request head (HTTP_PROXY forwards them, Lambda events carry them),
-//!   the path as an [`OverwritePath`] extension the HTTP_PROXY target honours.
+//!   the path as an [`OverwritePath`] extension the HTTP_PROXY target honours (and payload 2.0
+//!   Lambda events carry as `rawPath`, through [`mapped_path`]).
 //! - [`HttpApiMapping::map_response`] rewrites the back end's response, chosen by its status code,
 //!   before the gateway adds its own headers.
 
@@ -514,15 +515,9 @@ fn with_query(uri: &Uri, pairs: &[QueryPair<'_>]) -> Uri {
 /// The integration URI with the mapped path instead of its own, when `overwrite:path` set one.
 /// The query string stays.
 pub(crate) fn overwrite_path(uri: Uri, extensions: &http::Extensions) -> Uri {
-    let Some(OverwritePath(path)) = extensions.get::<OverwritePath>() else {
+    let Some(mut text) = mapped_path(extensions) else {
         return uri;
     };
-    let mut text = String::with_capacity(path.len() + 1);
-    // AWS sends the mapped text as the path; a URI's path starts with `/`.
-    if !path.starts_with('/') {
-        text.push('/');
-    }
-    text.extend(percent_encoding::utf8_percent_encode(path, PATH));
     if let Some(query) = uri.query() {
         text.push('?');
         text.push_str(query);
@@ -535,6 +530,20 @@ pub(crate) fn overwrite_path(uri: Uri, extensions: &http::Extensions) -> Uri {
         }
         Err(_) => uri,
     }
+}
+
+/// The path `overwrite:path` set, as the HTTP_PROXY target sends it: `/`-led (AWS sends the
+/// mapped text as the path, and a URI's path starts with `/`) and percent-encoded; `None` without
+/// such a mapping. Lambda payload 2.0 events carry it as `rawPath`, which is still-encoded text
+/// like a request line's path.
+pub(crate) fn mapped_path(extensions: &http::Extensions) -> Option<String> {
+    let OverwritePath(path) = extensions.get::<OverwritePath>()?;
+    let mut text = String::with_capacity(path.len() + 1);
+    if !path.starts_with('/') {
+        text.push('/');
+    }
+    text.extend(percent_encoding::utf8_percent_encode(path, PATH));
+    Some(text)
 }
 
 /// Characters a mapped path keeps as they are: `/` and what RFC 3986 allows in a segment.

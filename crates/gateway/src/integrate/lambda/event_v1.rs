@@ -15,6 +15,12 @@
 //! `apiKey`, `apiKeyId` and `clientCert` of older examples are absent from AWS's 2024 events and
 //! left out. `deploymentId` and `authorizer` are not sent: there are no deployment ids or
 //! authorizers yet.
+//!
+//! An HTTP API `overwrite:path` parameter mapping does not change a 1.0 event: AWS supports path
+//! mapping for Lambda "in Http Payload format version V2 but not in V1" (re:Post "Parameter
+//! mapping for incoming request", <https://repost.aws/questions/QUV8jr6LoPSDqyMMSgN4JwtQ>). No
+//! source says AWS refuses such a mapping at import, so it loads and is ignored here; `path` and
+//! `requestContext.path` stay the client's.
 
 use serde_json::{Map, Value};
 use turnpike_model::ApiKind;

@@ -7,18 +7,32 @@
 //! `requestContext`, `body`, `pathParameters`, `isBase64Encoded`, `stageVariables`. Unlike 1.0,
 //! what a request lacks is left out rather than `null`: `cookies`, `queryStringParameters`,
 //! `body`, `pathParameters` and `stageVariables` appear only when there is something to say.
+//!
+//! An `overwrite:path` parameter mapping changes `rawPath` only, to the mapped path (no stage
+//! prefix added: the mapping's text is the whole path). AWS supports path mapping for Lambda in
+//! payload 2.0 (re:Post "Parameter mapping for incoming request",
+//! <https://repost.aws/questions/QUV8jr6LoPSDqyMMSgN4JwtQ>) without documenting which fields it
+//! changes; `requestContext.http.path` and `routeKey` stay the client's, as they say how the
+//! request was routed (as `$context.path` and `$context.routeKey` do).
 
 use serde_json::{Map, Value};
 
 use super::request::{single_values, ProxyRequest};
 
-/// The payload 2.0 event of `request`.
+/// The payload 2.0 event of `request`, unmapped (Lambda authorizers see this one too).
 pub(crate) fn event(request: &ProxyRequest<'_>) -> Value {
+    event_with_path(request, None)
+}
+
+/// The payload 2.0 event of `request`; `mapped_path`, set by an `overwrite:path` mapping,
+/// replaces the client's path in `rawPath` only.
+pub(crate) fn event_with_path(request: &ProxyRequest<'_>, mapped_path: Option<&str>) -> Value {
     let ctx = request.ctx;
     let mut event = Map::new();
     event.insert("version".into(), "2.0".into());
     event.insert("routeKey".into(), route_key(request).into());
-    event.insert("rawPath".into(), ctx.path.as_str().into());
+    let raw_path = mapped_path.unwrap_or(ctx.path.as_str());
+    event.insert("rawPath".into(), raw_path.into());
     event.insert(
         "rawQueryString".into(),
         request.query.unwrap_or_default().into(),

@@ -165,11 +165,15 @@ impl LambdaIntegration {
             body: EventBody::new(body, binary),
         };
         match (kind, self.payload) {
-            (ApiKind::Http, PayloadFormatVersion::V2) => event_v2::event(&request),
+            (ApiKind::Http, PayloadFormatVersion::V2) => {
+                let mapped = crate::mapping::http_api::mapped_path(&parts.extensions);
+                event_v2::event_with_path(&request, mapped.as_deref())
+            }
             (ApiKind::Rest, _) => {
                 let case = parts.extensions.get::<header_case::HeaderCase>();
                 event_v1::event_with_case(&request, case)
             }
+            // Payload 1.0 ignores `overwrite:path` (see `event_v1`).
             _ => event_v1::event(&request),
         }
     }

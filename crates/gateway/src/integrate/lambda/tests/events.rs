@@ -444,6 +444,80 @@ fn payload_2_0_leaves_out_what_the_request_lacks() {
     );
 }
 
+/// `overwrite:path` changes `rawPath` only, to the mapped path as the HTTP_PROXY target would
+/// send it (`/`-led, percent-encoded); the routing facts stay the client's.
+#[test]
+fn payload_2_0_raw_path_is_the_mapped_path() {
+    use crate::mapping::http_api::OverwritePath;
+
+    let items = || {
+        api(
+            "Items",
+            ApiKind::Http,
+            vec![route(
+                "GET",
+                "/items/{id}",
+                lambda("echo", PayloadFormatVersion::V2),
+            )],
+        )
+    };
+    let request = |mapped: &str| {
+        let mut request = Request::get("/prod/items/42?a=1").body(()).unwrap();
+        request
+            .extensions_mut()
+            .insert(OverwritePath(mapped.into()));
+        request
+    };
+    let (event, _) = event_for(
+        items(),
+        ("prod", &[]),
+        request("/v2/items/42"),
+        &[("id", "42")],
+        b"",
+    );
+    assert_eq!(event["rawPath"], "/v2/items/42");
+    assert_eq!(event["routeKey"], "GET /items/{id}");
+    assert_eq!(event["rawQueryString"], "a=1");
+    assert_eq!(event["pathParameters"], json!({"id": "42"}));
+    assert_eq!(event["requestContext"]["http"]["path"], "/prod/items/42");
+    assert_eq!(event["requestContext"]["routeKey"], "GET /items/{id}");
+    assert_eq!(event["requestContext"]["stage"], "prod");
+
+    // A mapped path without a leading `/`, with characters a path cannot hold as they are.
+    let (event, _) = event_for(
+        items(),
+        ("prod", &[]),
+        request("a b/42"),
+        &[("id", "42")],
+        b"",
+    );
+    assert_eq!(event["rawPath"], "/a%20b/42");
+    assert_eq!(event["requestContext"]["http"]["path"], "/prod/items/42");
+}
+
+/// Payload 1.0 does not support path mapping for Lambda: the event keeps the client's path.
+#[test]
+fn payload_1_0_ignores_the_mapped_path() {
+    let items = api(
+        "Items",
+        ApiKind::Http,
+        vec![route(
+            "GET",
+            "/items/{id}",
+            lambda("echo", PayloadFormatVersion::V1),
+        )],
+    );
+    let mut request = Request::get("/prod/items/42").body(()).unwrap();
+    request
+        .extensions_mut()
+        .insert(crate::mapping::http_api::OverwritePath(
+            "/v2/items/42".into(),
+        ));
+    let (event, _) = event_for(items, ("prod", &[]), request, &[("id", "42")], b"");
+    assert_eq!(event["path"], "/prod/items/42");
+    assert_eq!(event["requestContext"]["path"], "/prod/items/42");
+}
+
 #[test]
 fn http_api_bodies_are_text_only_for_text_types() {
     let items = api(
