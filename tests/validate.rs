@@ -151,15 +151,15 @@ fn not_an_openapi_document() {
 }
 
 #[test]
-fn unsupported_integration_type() {
-    // Lambda integrations are served; AWS service integrations are not yet.
+fn aws_service_integration_uri_errors() {
+    // AWS service integrations call a service by path/ or action/.
     let text = rest(
         "  /pets:
     get:
       x-amazon-apigateway-integration:
         type: aws
         httpMethod: POST
-        uri: arn:aws:apigateway:us-east-1:sqs:path/123456789012/pets
+        uri: arn:aws:apigateway:us-east-1:sqs:queue/123456789012/pets
 ",
     );
     assert_error(
@@ -167,7 +167,7 @@ fn unsupported_integration_type() {
         &text,
         "arn:aws:apigateway:us-east-1:sqs",
         "/paths/~1pets/get/x-amazon-apigateway-integration/uri",
-        "AWS service integrations are not supported yet",
+        "must call the service by path/ or action/ after \"sqs:\"",
     );
 }
 

@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod fixture;
+pub mod moto;
 pub mod sam;
 pub mod tls;
 pub mod turnpike;

@@ -71,6 +71,10 @@ pub struct GatewayConfig {
     /// Where to serve `GET /metrics` (Prometheus text format) on a listener of its own; `None`,
     /// the default, serves no metrics.
     pub metrics_listen: Option<SocketAddr>,
+    /// The endpoint of every AWS service integration (`--aws-endpoint-url`, a local server such
+    /// as moto or LocalStack). Without it, `AWS_ENDPOINT_URL_{SERVICE}` and then
+    /// `AWS_ENDPOINT_URL` apply as in the AWS SDKs, else `https://{service}.{region}.amazonaws.com`.
+    pub aws_endpoint_url: Option<String>,
 }
 
 impl fmt::Debug for GatewayConfig {
@@ -86,6 +90,7 @@ impl fmt::Debug for GatewayConfig {
             .field("state", &self.state.is_some())
             .field("account_throttle", &self.account_throttle)
             .field("metrics_listen", &self.metrics_listen)
+            .field("aws_endpoint_url", &self.aws_endpoint_url)
             .field("credentials", &self.credentials)
             .field("jwks_urls", &self.jwks_urls)
             .field(
@@ -114,6 +119,7 @@ impl GatewayConfig {
             state: None,
             account_throttle: ACCOUNT_THROTTLE,
             metrics_listen: None,
+            aws_endpoint_url: None,
         }
     }
 }

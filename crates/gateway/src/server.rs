@@ -137,11 +137,14 @@ impl Gateway {
             config.credentials.map(|c| c.0).unwrap_or_default(),
             config.jwks_urls,
         );
+        let aws = Arc::new(integrate::aws::AwsSettings::from_env(
+            config.aws_endpoint_url.clone(),
+        ));
         let workers = (0..worker_count(config.workers))
             .map(|_| {
                 Arc::new(Shared {
                     snapshot: ArcSwap::new(snapshot.clone()),
-                    client: integrate::http::client(upstream_tls.clone()),
+                    client: integrate::http::client(upstream_tls.clone(), aws.clone()),
                     limits: config.limits,
                     access_log: access_log.clone(),
                     functions: functions.clone(),

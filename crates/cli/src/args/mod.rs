@@ -18,7 +18,8 @@ pub use state::{
     UsagePlansArgs, UsagePlansCommand,
 };
 pub use values::{
-    parse_parameter_overrides, parse_stage_name, JwksUrl, ParameterOverrides, StageVar,
+    parse_endpoint_url, parse_parameter_overrides, parse_stage_name, JwksUrl, ParameterOverrides,
+    StageVar,
 };
 
 /// Serve Amazon API Gateway REST and HTTP APIs locally from your OpenAPI files and SAM templates.
@@ -179,6 +180,12 @@ pub struct ServeArgs {
     /// APIs' (port 0 picks a free port, printed in the banner). Default: no metrics.
     #[arg(long, value_name = "ADDR")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Endpoint of every AWS service integration (SQS, DynamoDB, ...), e.g. a local moto or
+    /// LocalStack server at http://localhost:4566; calls are signed with the standard AWS
+    /// credentials. Default: $AWS_ENDPOINT_URL_<SERVICE>, else $AWS_ENDPOINT_URL, else
+    /// https://SERVICE.REGION.amazonaws.com, REGION from the integration's ARN.
+    #[arg(long, value_name = "URL", value_parser = parse_endpoint_url)]
+    pub aws_endpoint_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

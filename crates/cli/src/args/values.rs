@@ -137,6 +137,20 @@ impl JwksUrl {
     }
 }
 
+/// `--aws-endpoint-url`: an absolute http(s) URL.
+pub fn parse_endpoint_url(text: &str) -> Result<String, String> {
+    let lower = text.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("http://")
+        .or_else(|| lower.strip_prefix("https://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(text.to_owned()),
+        _ => Err(format!(
+            "expected an absolute http:// or https:// URL such as http://localhost:4566; found {text:?}"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,6 +290,18 @@ mod tests {
         assert_eq!(
             parse_parameter_overrides("  ").unwrap_err(),
             "expected KEY=VALUE"
+        );
+    }
+
+    #[test]
+    fn endpoint_urls_are_absolute_http() {
+        assert_eq!(
+            parse_endpoint_url("http://127.0.0.1:5000").unwrap(),
+            "http://127.0.0.1:5000"
+        );
+        assert_eq!(
+            parse_endpoint_url("localhost:4566").unwrap_err(),
+            "expected an absolute http:// or https:// URL such as http://localhost:4566; found \"localhost:4566\""
         );
     }
 }

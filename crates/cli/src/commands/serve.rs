@@ -80,6 +80,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
     config.access_log = access_log;
     config.workers = args.workers;
     config.metrics_listen = args.metrics_listen;
+    config.aws_endpoint_url = args.aws_endpoint_url.clone();
     config.credentials = match credentials(args.credentials.as_deref()) {
         Ok(credentials) => credentials,
         Err(message) => {

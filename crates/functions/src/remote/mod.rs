@@ -9,8 +9,6 @@
 //! error ([`InvokeError::Remote`], with Lambda's `x-amzn-ErrorType` and message).
 
 mod client;
-mod credentials;
-mod sigv4;
 
 #[cfg(test)]
 mod tests;
@@ -27,7 +25,8 @@ use crate::invoke::{FunctionError, InvokeContext, InvokeOutcome, InvokeResponse}
 use crate::limits::MAX_REQUEST_PAYLOAD_BYTES;
 
 use self::client::{Endpoint, ExchangeError};
-use self::credentials::Credentials;
+use turnpike_sigv4::credentials;
+use turnpike_sigv4::Credentials;
 
 /// How functions in AWS are reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,22 +112,23 @@ impl RemoteInvoker {
         let path = format!(
             "{}/2015-03-31/functions/{}/invocations",
             endpoint.base_path,
-            sigv4::encode_segment(arn)
+            turnpike_sigv4::encode_segment(arn)
         );
         let headers = [
             ("content-type", "application/json"),
             ("x-amz-invocation-type", "RequestResponse"),
         ];
-        let unsigned = sigv4::Unsigned {
+        let unsigned = turnpike_sigv4::Unsigned {
             method: "POST",
             path: &path,
+            query: "",
             headers: &headers,
             host: &endpoint.authority,
             body: &payload,
             region,
             service: "lambda",
         };
-        let added = sigv4::sign(&unsigned, credentials, time::OffsetDateTime::now_utc());
+        let added = turnpike_sigv4::sign(&unsigned, credentials, time::OffsetDateTime::now_utc());
         let mut request = Request::post(path.as_str()).header("host", &endpoint.authority);
         for (name, value) in headers.iter().copied() {
             request = request.header(name, value);

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::credentials::Credentials;
 use super::{RemoteConfig, RemoteInvoker};
 use crate::error::InvokeError;
 use crate::invoke::{InvokeContext, InvokeResponse};
 use crate::test_support::botocore_python;
+use turnpike_sigv4::Credentials;
 
 /// The stand-in server, killed when dropped.
 pub(crate) struct LambdaApi {

@@ -37,9 +37,13 @@ mod client;
 use client::UpstreamError;
 pub(crate) use client::{PooledBody, UpstreamClient};
 
-/// The pooled keep-alive client every HTTP integration shares, for `http` and `https` back ends.
-pub(crate) fn client(tls: rustls::ClientConfig) -> UpstreamClient {
-    UpstreamClient::new(tls)
+/// The pooled keep-alive client every HTTP integration shares, for `http` and `https` back ends,
+/// calling AWS service integrations as `aws` says.
+pub(crate) fn client(
+    tls: rustls::ClientConfig,
+    aws: Arc<super::aws::AwsSettings>,
+) -> UpstreamClient {
+    UpstreamClient::with_aws(tls, aws)
 }
 
 /// TLS towards back ends: the system's root certificates and `extra_roots`. Without any root,
@@ -215,6 +219,16 @@ impl HttpIntegration {
         &self,
         call: Call<'_>,
     ) -> Result<Response<ResponseBody>, GatewayError> {
+        self.call_as(call, None).await
+    }
+
+    /// [`HttpIntegration::call`], for an AWS service integration when `aws` is given: the body
+    /// is read whole, then the request is pointed at the service's endpoint and signed.
+    pub(crate) async fn call_as(
+        &self,
+        call: Call<'_>,
+        aws: Option<&super::aws::AwsTarget>,
+    ) -> Result<Response<ResponseBody>, GatewayError> {
         let request = call.method_request();
         let ctx: &RequestContext = call.ctx;
         let content_type = call.parts.headers.get(CONTENT_TYPE);
@@ -224,7 +238,7 @@ impl HttpIntegration {
         let mut headers = forward::integration_headers(&call.parts.headers, ctx);
         // The body is read whole only when a template, a conversion or a mapped parameter reads
         // it.
-        let (bytes, streamed) = if selected.reads_body() || self.reads_body {
+        let (bytes, streamed) = if selected.reads_body() || self.reads_body || aws.is_some() {
             let bytes = limits::read_body(call.body, call.max_body_bytes).await?;
             (Some(bytes), None)
         } else {
@@ -235,9 +249,11 @@ impl HttpIntegration {
             .filter(|_| self.reads_body)
             .map(|b| String::from_utf8_lossy(b).into_owned());
         let mut overrides = None;
+        let mut whole = bytes::Bytes::new();
         let body = match (bytes, streamed) {
             (Some(bytes), _) => {
                 let (body, rendered) = selected.body(bytes, &request, ctx)?;
+                whole = body.clone();
                 match (selected.template, content_type) {
                     (Some((template_type, _)), _) => {
                         headers.insert(CONTENT_TYPE, template_type.clone());
@@ -269,6 +285,10 @@ impl HttpIntegration {
             .method
             .clone()
             .unwrap_or_else(|| call.parts.method.clone());
+        let (uri, body) = match aws {
+            Some(aws) => aws.prepare(call.client.aws(), &method, uri, &mut headers, whole)?,
+            None => (uri, body),
+        };
         let upstream = self
             .send(call.client, call.ctx, method, uri, headers, body)
             .await?;

@@ -3,6 +3,8 @@
 //! - [`http`]: HTTP_PROXY (the request and response streamed through, headers forwarded) and HTTP
 //!   (non-proxy: mapped parameters, request template or passthrough body, integration responses);
 //! - [`mock`]: MOCK (the request template's `statusCode` selects an integration response);
+//! - [`aws`]: AWS integrations of AWS services other than Lambda (SQS, DynamoDB, ...): HTTP
+//!   non-proxy integrations whose URL, signature and action headers come from the ARN;
 //! - [`lambda`]: AWS_PROXY (Lambda proxy, payload 1.0 and 2.0) and AWS integrations of Lambda
 //!   functions (non-proxy) on the gateway's functions host.
 //!
@@ -10,6 +12,7 @@
 //! (integration responses by selection pattern); [`uri`] renders integration URIs and [`forward`]
 //! builds the headers a back end receives. Every integration is compiled once per deployment.
 
+pub(crate) mod aws;
 pub(crate) mod content_handling;
 pub(crate) mod forward;
 pub(crate) mod http;
@@ -42,9 +45,8 @@ pub(crate) enum Integration {
     Mock(mock::MockIntegration),
     Lambda(lambda::LambdaIntegration),
     LambdaCustom(lambda::custom::LambdaCustomIntegration),
-    /// A type this gateway cannot call yet (AWS services other than Lambda); the loader rejects
-    /// these first.
-    Unsupported(IntegrationType),
+    /// AWS (non-proxy) of an AWS service other than Lambda.
+    AwsService(aws::AwsIntegration),
 }
 
 impl Integration {
@@ -77,12 +79,8 @@ impl Integration {
                     problems,
                 ))
             }
-            other => {
-                problems.push(format!(
-                    "{} integrations are not supported yet",
-                    other.as_str()
-                ));
-                Integration::Unsupported(other)
+            IntegrationType::Aws => {
+                Integration::AwsService(aws::AwsIntegration::compile(integration, greedy, problems))
             }
         }
     }
@@ -94,6 +92,7 @@ impl Integration {
             Integration::Http(http) => http.responses_mut(),
             Integration::Mock(mock) => mock.responses_mut(),
             Integration::LambdaCustom(lambda) => lambda.responses_mut(),
+            Integration::AwsService(aws) => aws.http.responses_mut(),
             _ => return,
         };
         responses.check_method_responses(declared);
@@ -105,8 +104,7 @@ impl Integration {
             Integration::Http(_) => IntegrationType::Http,
             Integration::Mock(_) => IntegrationType::Mock,
             Integration::Lambda(_) => IntegrationType::AwsProxy,
-            Integration::LambdaCustom(_) => IntegrationType::Aws,
-            Integration::Unsupported(kind) => *kind,
+            Integration::LambdaCustom(_) | Integration::AwsService(_) => IntegrationType::Aws,
         }
     }
 }
@@ -146,6 +144,6 @@ pub(crate) async fn invoke(
         Integration::Mock(mock) => mock.invoke(call).await,
         Integration::Lambda(lambda) => Box::pin(lambda.invoke(call)).await,
         Integration::LambdaCustom(lambda) => Box::pin(lambda.invoke(call)).await,
-        Integration::Unsupported(_) => Err(GatewayError::internal_server_error()),
+        Integration::AwsService(aws) => Box::pin(aws.call(call)).await,
     }
 }

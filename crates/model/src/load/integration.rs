@@ -71,7 +71,17 @@ pub(crate) fn resolve<'d>(
     ctx.object(node, "x-amazon-apigateway-integration")?;
     check_properties(ctx, node);
     let kind = integration_type(ctx, node)?;
-    unsupported::integration_properties(ctx, node);
+    let service_integration = kind == IntegrationType::Aws
+        && node
+            .get("uri")
+            .and_then(|n| n.value.as_str())
+            .is_some_and(integration_uri::is_service_uri);
+    unsupported::integration_properties(ctx, node, service_integration);
+    if service_integration {
+        if let Some(member) = node.get("credentials") {
+            integration_uri::check_credentials(ctx, &member);
+        }
+    }
     let request_parameters = match (ctx.kind, node.get("requestParameters")) {
         (ApiKind::Rest, Some(n)) => {
             parameters::mapping(ctx, &n, "requestParameters", INTEGRATION_REQUEST)
@@ -193,6 +203,9 @@ fn uri(
     };
     let uri = ctx.string(&uri_node, "uri")?;
     match kind {
+        IntegrationType::Aws if integration_uri::is_service_uri(uri) => {
+            integration_uri::check_service(ctx, &uri_node, uri, route, mapped);
+        }
         IntegrationType::Aws | IntegrationType::AwsProxy => {
             integration_uri::check_lambda(ctx, &uri_node, uri);
         }
@@ -214,7 +227,12 @@ fn http_method(ctx: &mut Ctx<'_>, node: &Node<'_>, kind: IntegrationType) -> Opt
     let methods: Vec<(&str, HttpMethod)> =
         HttpMethod::ALL.iter().map(|m| (m.as_str(), *m)).collect();
     let method = choice(ctx, &method_node, "httpMethod", &methods)?;
-    let lambda = matches!(kind, IntegrationType::Aws | IntegrationType::AwsProxy);
+    let lambda = kind == IntegrationType::AwsProxy
+        || (kind == IntegrationType::Aws
+            && node
+                .get("uri")
+                .and_then(|n| n.value.as_str())
+                .is_some_and(|uri| !integration_uri::is_service_uri(uri)));
     if lambda && ctx.kind == ApiKind::Rest && method != HttpMethod::Post {
         // API Gateway calls Lambda's Invoke API, which only answers POST; AWS accepts any other
         // method at import and then fails every request, so say it here.

@@ -1,5 +1,7 @@
-//! The back-end URI of an HTTP or HTTP_PROXY integration: an absolute http(s) URL that may hold
-//! `{param}` and `${stageVariables.name}` placeholders.
+//! The back-end URI of an integration: for HTTP and HTTP_PROXY an absolute http(s) URL that may
+//! hold `{param}` and `${stageVariables.name}` placeholders; for AWS a Lambda invocation ARN or
+//! an AWS service ARN, `arn:aws:apigateway:{region}:{subdomain.service|service}:path|action/
+//! {service_api}` (PutIntegration's `uri`).
 
 use std::collections::BTreeMap;
 
@@ -37,8 +39,9 @@ pub(crate) fn check(
 /// The message for a missing uri.
 pub(crate) fn missing(kind: IntegrationType) -> String {
     let expected = match kind {
-        IntegrationType::Aws | IntegrationType::AwsProxy => LAMBDA_URI,
-        _ => "an absolute http:// or https:// URL",
+        IntegrationType::Aws => format!("{LAMBDA_URI}, or an AWS service ARN, {SERVICE_URI}"),
+        IntegrationType::AwsProxy => LAMBDA_URI.to_owned(),
+        _ => "an absolute http:// or https:// URL".to_owned(),
     };
     format!(
         "uri is required for {} integrations; expected {expected}",
@@ -48,7 +51,8 @@ pub(crate) fn missing(kind: IntegrationType) -> String {
 
 const LAMBDA_URI: &str = "a Lambda invocation ARN, arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations";
 
-/// Checks the uri of an AWS or AWS_PROXY integration: Turnpike serves Lambda functions only.
+/// Checks the uri of an AWS_PROXY integration, or of an AWS one that is no AWS service ARN: a
+/// Lambda function.
 pub(crate) fn check_lambda(ctx: &mut Ctx<'_>, node: &Node<'_>, uri: &str) {
     if let Some(function) = crate::api::lambda_function_arn_of(uri) {
         if function == uri && ctx.kind == ApiKind::Rest {
@@ -59,15 +63,122 @@ pub(crate) fn check_lambda(ctx: &mut Ctx<'_>, node: &Node<'_>, uri: &str) {
         }
         return;
     }
-    let service = uri
-        .strip_prefix("arn:")
-        .and_then(|rest| rest.split(':').nth(3))
-        .filter(|s| !s.is_empty() && *s != "lambda");
-    let message = match service {
-        Some(service) if uri.split(':').nth(2) == Some("apigateway") => format!("uri \"{uri}\" integrates the AWS service \"{service}\"; AWS service integrations are not supported yet by Turnpike, only Lambda functions ({LAMBDA_URI})"),
-        _ => format!("uri \"{uri}\" is not a Lambda function; expected {LAMBDA_URI}"),
+    // AWS service ARNs (`is_service_uri`) are checked by `check_service`.
+    let message = format!("uri \"{uri}\" is not a Lambda function; expected {LAMBDA_URI}");
+    ctx.error(&node.ptr, At::Value, message);
+}
+
+const SERVICE_URI: &str = "arn:aws:apigateway:REGION:SERVICE:path/PATH or arn:aws:apigateway:REGION:SERVICE:action/ACTION (SERVICE may be SUBDOMAIN.SERVICE)";
+
+/// Whether `uri` names an AWS service other than Lambda through API Gateway
+/// (`arn:{partition}:apigateway:{region}:{service}:...`), the uri of an AWS service integration.
+pub(crate) fn is_service_uri(uri: &str) -> bool {
+    let mut parts = uri.splitn(6, ':');
+    let (arn, _partition, apigateway, _region, service) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    );
+    arn == Some("arn")
+        && apigateway == Some("apigateway")
+        && service.is_some_and(|s| !s.is_empty() && s != "lambda")
+}
+
+/// Checks the uri of an AWS service integration (see [`is_service_uri`]): region, service,
+/// `path/` or `action/`, and the path's `{param}` placeholders, which must be path parameters
+/// or mapped as for HTTP integrations.
+pub(crate) fn check_service(
+    ctx: &mut Ctx<'_>,
+    node: &Node<'_>,
+    uri: &str,
+    route: &Route<'_>,
+    mapped: &BTreeMap<String, String>,
+) {
+    let parts: Vec<&str> = uri.splitn(6, ':').collect();
+    let (region, service, api) = match parts.as_slice() {
+        [_, partition, _, region, service, api] if !partition.is_empty() => {
+            (*region, *service, *api)
+        }
+        _ => {
+            let message = format!(
+                "uri \"{uri}\" is not an AWS service integration ARN; expected {SERVICE_URI}"
+            );
+            ctx.error(&node.ptr, At::Value, message);
+            return;
+        }
+    };
+    let is_name = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    let message = if !is_name(region) {
+        format!("uri \"{uri}\" has no valid region (found \"{region}\"); expected {SERVICE_URI}")
+    } else if !service.split('.').all(is_name) || service.split('.').count() > 2 {
+        format!("uri \"{uri}\" names the AWS service \"{service}\", which is not a service name (lower-case letters, digits and -, optionally SUBDOMAIN.SERVICE)")
+    } else if let Some(path) = api.strip_prefix("path/") {
+        if path.is_empty() {
+            format!("uri \"{uri}\" has an empty path after path/; expected {SERVICE_URI}")
+        } else {
+            check_service_path(ctx, node, uri, route, mapped);
+            return;
+        }
+    } else if let Some(action) = api.strip_prefix("action/") {
+        if !action.is_empty() && action.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return;
+        }
+        format!("uri \"{uri}\" names the action \"{action}\", which is not an action name (letters and digits, as SendMessage or PutItem)")
+    } else {
+        format!("uri \"{uri}\" must call the service by path/ or action/ after \"{service}:\"; expected {SERVICE_URI}")
     };
     ctx.error(&node.ptr, At::Value, message);
+}
+
+fn check_service_path(
+    ctx: &mut Ctx<'_>,
+    node: &Node<'_>,
+    uri: &str,
+    route: &Route<'_>,
+    mapped: &BTreeMap<String, String>,
+) {
+    match placeholders(uri) {
+        Ok(found) => {
+            for placeholder in found {
+                if let Some(message) = check_placeholder(ctx.kind, &placeholder, route, mapped) {
+                    ctx.error(&node.ptr, At::Value, message);
+                }
+            }
+        }
+        Err(message) => ctx.error(&node.ptr, At::Value, message),
+    }
+}
+
+/// `credentials` of an AWS service integration: the IAM role API Gateway assumes
+/// (`arn:aws:iam::ACCOUNT:role/NAME`), or `arn:aws:iam::*:user/*` for the caller's own
+/// credentials. Turnpike accepts it and signs with its own credentials.
+pub(crate) fn check_credentials(ctx: &mut Ctx<'_>, node: &Node<'_>) {
+    let Some(text) = ctx.string(node, "credentials") else {
+        return;
+    };
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    let valid = match parts.as_slice() {
+        ["arn", partition, "iam", "", account, resource] => {
+            !partition.is_empty()
+                && (*text == *"arn:aws:iam::*:user/*"
+                    || (account.len() == 12
+                        && account.chars().all(|c| c.is_ascii_digit())
+                        && resource
+                            .strip_prefix("role/")
+                            .is_some_and(|r| !r.is_empty())))
+        }
+        _ => false,
+    };
+    if !valid {
+        let message = format!("credentials \"{text}\" is not an IAM role ARN; expected arn:aws:iam::ACCOUNT_ID:role/NAME, or arn:aws:iam::*:user/* for the caller's credentials");
+        ctx.error(&node.ptr, At::Value, message);
+    }
 }
 
 fn is_absolute_http(uri: &str) -> bool {

@@ -42,8 +42,13 @@ fn extension_message(key: &str) -> String {
     format!("{key} has no effect here; it belongs in {home}")
 }
 
-/// Integration properties Turnpike cannot honour yet.
-pub(crate) fn integration_properties(ctx: &mut Ctx<'_>, node: &Node<'_>) {
+/// Integration properties Turnpike cannot honour yet; `service_integration`: an AWS service
+/// integration, which takes `credentials` (checked by the integration loader).
+pub(crate) fn integration_properties(
+    ctx: &mut Ctx<'_>,
+    node: &Node<'_>,
+    service_integration: bool,
+) {
     let always: &[(&str, &str)] = &[
         (
             "credentials",
@@ -62,6 +67,9 @@ pub(crate) fn integration_properties(ctx: &mut Ctx<'_>, node: &Node<'_>) {
         &[]
     };
     for (key, why) in always.iter().chain(in_kind) {
+        if service_integration && *key == "credentials" {
+            continue;
+        }
         if let Some(member) = node.get(key) {
             let message = format!("{key} is not supported yet by Turnpike{why}");
             ctx.error(&member.ptr, At::Key, message);

@@ -56,6 +56,8 @@ struct Inner {
     idle: Mutex<Pools>,
     /// The proxy hop's own client's idle `http` connections (`integrate::upstream`).
     proxy: Arc<crate::integrate::upstream::Pool>,
+    /// Endpoints of AWS service integrations.
+    aws: Arc<crate::integrate::aws::AwsSettings>,
 }
 
 #[derive(Default)]
@@ -99,14 +101,30 @@ impl UpstreamError {
 
 impl UpstreamClient {
     /// A client verifying `https` back ends with `tls`.
+    #[cfg(test)]
     pub(crate) fn new(tls: rustls::ClientConfig) -> UpstreamClient {
+        UpstreamClient::with_aws(tls, Arc::default())
+    }
+
+    /// A client verifying `https` back ends with `tls`, with the endpoints of AWS service
+    /// integrations.
+    pub(crate) fn with_aws(
+        tls: rustls::ClientConfig,
+        aws: Arc<crate::integrate::aws::AwsSettings>,
+    ) -> UpstreamClient {
         UpstreamClient {
             inner: Arc::new(Inner {
                 tls: TlsConnector::from(Arc::new(tls)),
                 idle: Mutex::new(Pools::default()),
                 proxy: Arc::default(),
+                aws,
             }),
         }
+    }
+
+    /// The endpoints of AWS service integrations.
+    pub(crate) fn aws(&self) -> &crate::integrate::aws::AwsSettings {
+        &self.inner.aws
     }
 
     /// The pool of the proxy hop's own client, which shares this client's worker thread.

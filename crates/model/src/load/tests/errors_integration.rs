@@ -335,3 +335,101 @@ fn cache_namespace_is_a_rest_string_and_empty_means_the_resource() {
         )]
     );
 }
+
+#[test]
+fn aws_service_integrations_load_in_path_action_and_subdomain_forms() {
+    for uri in [
+        "arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders",
+        "arn:aws:apigateway:eu-west-1:sqs:path/{account}/q-{id}",
+        "arn:aws:apigateway:us-east-1:dynamodb:action/PutItem",
+        "arn:aws:apigateway:us-east-1:my-bucket.s3:path/{id}",
+    ] {
+        let api = load_ok(
+            "api.yaml",
+            &rest(&[
+                "type: aws",
+                "httpMethod: GET",
+                &format!("uri: {uri}"),
+                "credentials: arn:aws:iam::123456789012:role/apigateway",
+                "requestParameters: {integration.request.path.account: \"'123456789012'\"}",
+            ]),
+        );
+        let integration = &api.routes[0].integration;
+        assert_eq!(integration.kind, crate::api::IntegrationType::Aws);
+        assert_eq!(integration.uri.as_deref(), Some(uri));
+    }
+    // The caller's own credentials are a valid `credentials` too.
+    load_ok(
+        "api.yaml",
+        &rest(&[
+            "type: AWS",
+            "httpMethod: POST",
+            "uri: arn:aws:apigateway:us-east-1:sqs:action/SendMessage",
+            "credentials: arn:aws:iam::*:user/*",
+        ]),
+    );
+}
+
+#[test]
+fn aws_service_arn_errors() {
+    let expected = "arn:aws:apigateway:REGION:SERVICE:path/PATH or arn:aws:apigateway:REGION:SERVICE:action/ACTION (SERVICE may be SUBDOMAIN.SERVICE)";
+    let errors = |uri: &str| {
+        load_errors(
+            "api.yaml",
+            &rest(&["type: aws", "httpMethod: POST", &format!("uri: '{uri}'")]),
+        )
+    };
+    assert_eq!(
+        errors("arn:aws:apigateway:us-east-1:sqs:queue/orders"),
+        [e(9, 14, &at("/uri"), &format!("uri \"arn:aws:apigateway:us-east-1:sqs:queue/orders\" must call the service by path/ or action/ after \"sqs:\"; expected {expected}"))]
+    );
+    assert_eq!(
+        errors("arn:aws:apigateway:us-east-1:sqs"),
+        [e(9, 14, &at("/uri"), &format!("uri \"arn:aws:apigateway:us-east-1:sqs\" is not an AWS service integration ARN; expected {expected}"))]
+    );
+    assert_eq!(
+        errors("arn:aws:apigateway::sqs:path/1/q"),
+        [e(9, 14, &at("/uri"), &format!("uri \"arn:aws:apigateway::sqs:path/1/q\" has no valid region (found \"\"); expected {expected}"))]
+    );
+    assert_eq!(
+        errors("arn:aws:apigateway:us-east-1:Dynamo_DB:action/PutItem"),
+        [e(9, 14, &at("/uri"), "uri \"arn:aws:apigateway:us-east-1:Dynamo_DB:action/PutItem\" names the AWS service \"Dynamo_DB\", which is not a service name (lower-case letters, digits and -, optionally SUBDOMAIN.SERVICE)")]
+    );
+    assert_eq!(
+        errors("arn:aws:apigateway:us-east-1:dynamodb:action/Put/Item"),
+        [e(9, 14, &at("/uri"), "uri \"arn:aws:apigateway:us-east-1:dynamodb:action/Put/Item\" names the action \"Put/Item\", which is not an action name (letters and digits, as SendMessage or PutItem)")]
+    );
+    assert_eq!(
+        errors("arn:aws:apigateway:us-east-1:sqs:path/"),
+        [e(9, 14, &at("/uri"), &format!("uri \"arn:aws:apigateway:us-east-1:sqs:path/\" has an empty path after path/; expected {expected}"))]
+    );
+    assert_eq!(
+        errors("arn:aws:apigateway:us-east-1:sqs:path/123456789012/{queue}"),
+        [e(9, 14, &at("/uri"), "uri placeholder {queue} is neither a path parameter of GET /pets/{id} nor mapped by requestParameters (integration.request.path.queue); its path parameters are id")]
+    );
+}
+
+#[test]
+fn aws_integrations_need_a_uri() {
+    assert_eq!(
+        load_errors("api.yaml", &rest(&["type: aws", "httpMethod: POST"])),
+        [e(6, 7, PTR, "uri is required for AWS integrations; expected a Lambda invocation ARN, arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations, or an AWS service ARN, arn:aws:apigateway:REGION:SERVICE:path/PATH or arn:aws:apigateway:REGION:SERVICE:action/ACTION (SERVICE may be SUBDOMAIN.SERVICE)")]
+    );
+}
+
+#[test]
+fn aws_service_credentials_must_be_a_role_arn() {
+    assert_eq!(
+        load_errors(
+            "api.yaml",
+            &rest(&[
+                "type: aws",
+                "httpMethod: POST",
+                "uri: arn:aws:apigateway:us-east-1:sqs:action/SendMessage",
+                "credentials: my-role",
+            ])
+        ),
+        [e(10, 22, &at("/credentials"), "credentials \"my-role\" is not an IAM role ARN; expected arn:aws:iam::ACCOUNT_ID:role/NAME, or arn:aws:iam::*:user/* for the caller's credentials")]
+    );
+    // Lambda integrations still refuse them (see errors_unsupported.rs).
+}

@@ -278,7 +278,7 @@ fn definition_body_errors_point_into_the_template() {
         "        x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: !Sub 'example.com/${AWS::Region}'}",
         "    /queue:",
         "      post:",
-        "        x-amazon-apigateway-integration: {type: aws, httpMethod: POST, uri: 'arn:aws:apigateway:us-east-1:sqs:path/123456789012/jobs'}",
+        "        x-amazon-apigateway-integration: {type: aws, httpMethod: POST, uri: 'arn:aws:apigateway:us-east-1:sqs:queue/123456789012/jobs'}",
         "    /fn:",
         "      post:",
         "        x-amazon-apigateway-integration: {type: mock}",
@@ -289,7 +289,7 @@ fn definition_body_errors_point_into_the_template() {
         [
             e(9, 84, "/Resources/Fn/Properties/Events/E/Properties/Method", "API method \"post\" is defined more than once for path \"/fn\"; each path and method may have one integration"),
             e(20, 94, &format!("{body}/~1proxy/get/x-amazon-apigateway-integration/uri"), "uri \"example.com/us-east-1\" must be an absolute http:// or https:// URL (it may contain {param} and ${stageVariables.name})"),
-            e(23, 83, &format!("{body}/~1queue/post/x-amazon-apigateway-integration/uri"), "uri \"arn:aws:apigateway:us-east-1:sqs:path/123456789012/jobs\" integrates the AWS service \"sqs\"; AWS service integrations are not supported yet by Turnpike, only Lambda functions (a Lambda invocation ARN, arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations)"),
+            e(23, 83, &format!("{body}/~1queue/post/x-amazon-apigateway-integration/uri"), "uri \"arn:aws:apigateway:us-east-1:sqs:queue/123456789012/jobs\" must call the service by path/ or action/ after \"sqs:\"; expected arn:aws:apigateway:REGION:SERVICE:path/PATH or arn:aws:apigateway:REGION:SERVICE:action/ACTION (SERVICE may be SUBDOMAIN.SERVICE)"),
         ]
     );
 }

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 
 /// A key pair, with the session token of temporary credentials.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Credentials {
-    pub(crate) access_key_id: String,
-    pub(crate) secret_access_key: String,
-    pub(crate) session_token: Option<String>,
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -25,7 +25,7 @@ impl std::fmt::Debug for Credentials {
 }
 
 /// Reads the chain with `var` as the environment; `Err` says where it looked.
-pub(crate) fn from_chain(var: impl Fn(&str) -> Option<String>) -> Result<Credentials, String> {
+pub fn from_chain(var: impl Fn(&str) -> Option<String>) -> Result<Credentials, String> {
     let var = |name: &str| var(name).filter(|v| !v.is_empty());
     if let (Some(access_key_id), Some(secret_access_key)) =
         (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
@@ -108,8 +108,34 @@ fn from_ini(text: &str, section: &str) -> Option<Credentials> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::TempDir;
     use std::collections::HashMap;
+    use std::path::Path;
+
+    /// A directory of its own under the system's temporary directory, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new() -> TempDir {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            let path =
+                std::env::temp_dir().join(format!("turnpike-sigv4-{}-{nanos}", std::process::id()));
+            std::fs::create_dir_all(&path).unwrap();
+            TempDir(path)
+        }
+
+        fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 
     fn chain(vars: &[(&str, &str)]) -> Result<Credentials, String> {
         let vars: HashMap<String, String> = vars

@@ -1,27 +1,30 @@
-//! AWS Signature Version 4 for Lambda's Invoke API: the canonical request, the string to sign,
-//! the derived signing key and the `Authorization` header, as "Create a signed AWS API request"
-//! describes them. Only what a JSON POST without a query string needs.
+//! Signing an outgoing request: the canonical request, the string to sign, the derived signing
+//! key and the `Authorization` header, as "Create a signed AWS API request" describes them. Used
+//! for Lambda's Invoke API and the gateway's AWS service integrations.
 
+use crate::credentials::Credentials;
+use crate::{
+    canonical_query, canonical_uri, encode_into, sha256_hex, signature, signing_key, ALGORITHM,
+};
 use time::OffsetDateTime;
-use turnpike_sigv4::{canonical_uri, encode_into, sha256_hex, signature, signing_key, ALGORITHM};
-
-use super::credentials::Credentials;
 
 /// A request about to be signed.
-pub(crate) struct Unsigned<'a> {
-    pub(crate) method: &'a str,
+pub struct Unsigned<'a> {
+    pub method: &'a str,
     /// The path as sent (already percent-encoded once).
-    pub(crate) path: &'a str,
+    pub path: &'a str,
+    /// The query string as sent, without `?` (empty for none).
+    pub query: &'a str,
     /// Headers to sign besides `host` and `x-amz-date`: (lower-case name, value).
-    pub(crate) headers: &'a [(&'a str, &'a str)],
-    pub(crate) host: &'a str,
-    pub(crate) body: &'a [u8],
-    pub(crate) region: &'a str,
-    pub(crate) service: &'a str,
+    pub headers: &'a [(&'a str, &'a str)],
+    pub host: &'a str,
+    pub body: &'a [u8],
+    pub region: &'a str,
+    pub service: &'a str,
 }
 
 /// The headers signing adds: (name, value).
-pub(crate) fn sign(
+pub fn sign(
     request: &Unsigned<'_>,
     credentials: &Credentials,
     now: OffsetDateTime,
@@ -54,9 +57,10 @@ pub(crate) fn sign(
         .map(|(name, value)| format!("{name}:{value}\n"))
         .collect();
     let canonical_request = format!(
-        "{}\n{}\n\n{canonical_headers}\n{signed_names}\n{}",
+        "{}\n{}\n{}\n{canonical_headers}\n{signed_names}\n{}",
         request.method,
         canonical_uri(request.path),
+        canonical_query(request.query, None),
         sha256_hex(request.body)
     );
     let scope = format!("{date}/{}/{}/aws4_request", request.region, request.service);
@@ -88,7 +92,7 @@ pub(crate) fn sign(
 }
 
 /// `{name}` percent-encoded as a path segment (everything but unreserved characters).
-pub(crate) fn encode_segment(name: &str) -> String {
+pub fn encode_segment(name: &str) -> String {
     let mut out = String::with_capacity(name.len() * 3);
     encode_into(&mut out, name.as_bytes(), false);
     out
@@ -97,6 +101,38 @@ pub(crate) fn encode_segment(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// AWS's worked example ("Create a signed AWS API request", IAM ListUsers): a GET with a
+    /// query string and a signed content type.
+    #[test]
+    fn signs_aws_documented_query_example() {
+        let credentials = Credentials {
+            access_key_id: "AKIDEXAMPLE".into(),
+            secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
+            session_token: None,
+        };
+        let unsigned = Unsigned {
+            method: "GET",
+            path: "/",
+            query: "Action=ListUsers&Version=2010-05-08",
+            headers: &[(
+                "content-type",
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )],
+            host: "iam.amazonaws.com",
+            body: b"",
+            region: "us-east-1",
+            service: "iam",
+        };
+        let now = time::macros::datetime!(2015-08-30 12:36:00 UTC);
+        let added = sign(&unsigned, &credentials, now);
+        assert_eq!(
+            added[0].1,
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, \
+             SignedHeaders=content-type;host;x-amz-date, \
+             Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+        );
+    }
 
     #[test]
     fn paths_are_encoded_twice_for_signing() {
