@@ -6,6 +6,8 @@
 //! metadata are not read.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 /// A key pair, with the session token of temporary credentials.
 #[derive(Clone, PartialEq, Eq)]
@@ -21,6 +23,49 @@ impl std::fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key_id", &self.access_key_id)
             .finish_non_exhaustive()
+    }
+}
+
+/// How long credentials read from the chain are used before it is read again: a busy gateway then
+/// reads its environment and files about once a minute instead of on every signed call, and keys
+/// rotated in `~/.aws/credentials` are picked up within that minute. A failed read is not kept,
+/// so fixing the setup takes effect at once.
+const REFRESH: Duration = Duration::from_secs(60);
+
+/// The process's credentials from the chain (its environment and files), read at most once per
+/// [`REFRESH`].
+pub fn current() -> Result<Arc<Credentials>, String> {
+    static CHAIN: Reread = Reread::new();
+    CHAIN.get(|name| std::env::var(name).ok(), Instant::now())
+}
+
+/// The last credentials read and when.
+struct Reread {
+    last: Mutex<Option<(Instant, Arc<Credentials>)>>,
+}
+
+impl Reread {
+    const fn new() -> Reread {
+        Reread {
+            last: Mutex::new(None),
+        }
+    }
+
+    fn get(
+        &self,
+        var: impl Fn(&str) -> Option<String>,
+        now: Instant,
+    ) -> Result<Arc<Credentials>, String> {
+        // A panic elsewhere while holding the lock leaves a usable value (or none): keep going.
+        let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((read, credentials)) = last.as_ref() {
+            if now.saturating_duration_since(*read) < REFRESH {
+                return Ok(credentials.clone());
+            }
+        }
+        let fresh = Arc::new(from_chain(var)?);
+        *last = Some((now, fresh.clone()));
+        Ok(fresh)
     }
 }
 
@@ -143,6 +188,38 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         from_chain(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn credentials_are_reread_after_a_minute_and_failures_are_not_kept() {
+        let reread = Reread::new();
+        let start = Instant::now();
+        let keys = |id: &'static str| {
+            move |name: &str| match name {
+                "AWS_ACCESS_KEY_ID" => Some(id.to_owned()),
+                "AWS_SECRET_ACCESS_KEY" => Some("secret".to_owned()),
+                "HOME" => Some("/nonexistent".to_owned()),
+                _ => None,
+            }
+        };
+        let nothing = |name: &str| (name == "HOME").then(|| "/nonexistent".to_owned());
+        // No credentials yet: an error, and nothing kept.
+        assert!(reread.get(nothing, start).is_err());
+        let first = reread.get(keys("AKIDONE"), start).unwrap();
+        assert_eq!(first.access_key_id, "AKIDONE");
+        // Within the minute the chain is not read again, whatever it would say now.
+        let later = start + Duration::from_secs(59);
+        assert_eq!(
+            reread.get(keys("AKIDTWO"), later).unwrap().access_key_id,
+            "AKIDONE"
+        );
+        assert_eq!(reread.get(nothing, later).unwrap().access_key_id, "AKIDONE");
+        // After it, rotated keys are picked up.
+        let after = start + Duration::from_secs(61);
+        assert_eq!(
+            reread.get(keys("AKIDTWO"), after).unwrap().access_key_id,
+            "AKIDTWO"
+        );
     }
 
     #[test]

@@ -84,8 +84,7 @@ impl RemoteInvoker {
                 size: payload.len(),
             });
         }
-        let credentials = credentials::from_chain(|name| std::env::var(name).ok())
-            .map_err(InvokeError::NoCredentials)?;
+        let credentials = credentials::current().map_err(InvokeError::NoCredentials)?;
         self.invoke_as(&credentials, arn, payload, ctx).await
     }
 

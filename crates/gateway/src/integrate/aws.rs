@@ -199,7 +199,7 @@ impl AwsTarget {
             headers.insert(CONTENT_TYPE, content_type.clone());
         }
         let credentials =
-            turnpike_sigv4::credentials::from_chain(|name| std::env::var(name).ok())
+            turnpike_sigv4::credentials::current()
                 .map_err(|reason| {
                     tracing::warn!(%reason, "Execution failed due to configuration error: no AWS credentials to sign the service call");
                     GatewayError::api_configuration_error()
