@@ -274,6 +274,22 @@ pub struct Integration {
     /// `cacheKeyParameters`: the method request parameters (`method.request.querystring.q`, ...)
     /// whose values tell cached responses apart (REST).
     pub cache_key_parameters: Vec<String>,
+    /// An HTTP API's AWS service integration (`integrationSubtype`): the subtype and its mapped
+    /// parameters; `None` for every other integration.
+    pub service: Option<ServiceIntegration>,
+}
+
+/// An HTTP API AWS service integration ("first-class integration"): `type: AWS_PROXY` with an
+/// `integrationSubtype` (`SQS-SendMessage`) whose `requestParameters` map the action's
+/// parameters (`QueueUrl`, `MessageBody`) from static text and request sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceIntegration {
+    /// `integrationSubtype`, as AWS names it (`SQS-SendMessage`, `EventBridge-PutEvents`).
+    pub subtype: String,
+    /// Parameter name (`QueueUrl`) → its value, in the HTTP API parameter-mapping syntax.
+    pub parameters: BTreeMap<String, crate::http_mapping::MappingValue>,
+    /// `credentials`: the role AWS assumes for the call (not assumed locally).
+    pub credentials: Option<String>,
 }
 
 impl Integration {
@@ -293,6 +309,7 @@ impl Integration {
             payload_format_version: PayloadFormatVersion::V1,
             parameter_mapping: None,
             cache_key_parameters: Vec::new(),
+            service: None,
         }
     }
 

@@ -15,6 +15,8 @@
 //!   credentials from the standard chain (the signer of remote Lambda invocations,
 //!   [`turnpike_sigv4::sign`]); the integration's `credentials` role is not assumed locally.
 
+pub(crate) mod subtype;
+
 use std::collections::BTreeMap;
 
 use ::http::header::{HeaderValue, CONTENT_TYPE, HOST};

@@ -138,6 +138,7 @@ mod tests {
             payload_format_version: PayloadFormatVersion::V1,
             parameter_mapping: None,
             cache_key_parameters: Vec::new(),
+            service: None,
         };
         let mut problems = Vec::new();
         let compiled = MockIntegration::compile(&integration, &mut problems);

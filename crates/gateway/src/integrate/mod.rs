@@ -5,6 +5,7 @@
 //! - [`mock`]: MOCK (the request template's `statusCode` selects an integration response);
 //! - [`aws`]: AWS integrations of AWS services other than Lambda (SQS, DynamoDB, ...): HTTP
 //!   non-proxy integrations whose URL, signature and action headers come from the ARN;
+//!   [`aws::subtype`] serves HTTP APIs' AWS service integrations (`integrationSubtype`);
 //! - [`lambda`]: AWS_PROXY (Lambda proxy, payload 1.0 and 2.0) and AWS integrations of Lambda
 //!   functions (non-proxy) on the gateway's functions host.
 //!
@@ -47,6 +48,8 @@ pub(crate) enum Integration {
     LambdaCustom(lambda::custom::LambdaCustomIntegration),
     /// AWS (non-proxy) of an AWS service other than Lambda.
     AwsService(aws::AwsIntegration),
+    /// An HTTP API's AWS service integration: AWS_PROXY with an `integrationSubtype`.
+    AwsSubtype(aws::subtype::SubtypeIntegration),
 }
 
 impl Integration {
@@ -70,6 +73,9 @@ impl Integration {
             IntegrationType::Mock => {
                 Integration::Mock(mock::MockIntegration::compile(integration, problems))
             }
+            IntegrationType::AwsProxy if integration.service.is_some() => Integration::AwsSubtype(
+                aws::subtype::SubtypeIntegration::compile(integration, problems),
+            ),
             IntegrationType::AwsProxy => {
                 Integration::Lambda(lambda::LambdaIntegration::compile(integration, problems))
             }
@@ -103,7 +109,7 @@ impl Integration {
             Integration::HttpProxy(_) => IntegrationType::HttpProxy,
             Integration::Http(_) => IntegrationType::Http,
             Integration::Mock(_) => IntegrationType::Mock,
-            Integration::Lambda(_) => IntegrationType::AwsProxy,
+            Integration::Lambda(_) | Integration::AwsSubtype(_) => IntegrationType::AwsProxy,
             Integration::LambdaCustom(_) | Integration::AwsService(_) => IntegrationType::Aws,
         }
     }
@@ -145,5 +151,6 @@ pub(crate) async fn invoke(
         Integration::Lambda(lambda) => Box::pin(lambda.invoke(call)).await,
         Integration::LambdaCustom(lambda) => Box::pin(lambda.invoke(call)).await,
         Integration::AwsService(aws) => Box::pin(aws.call(call)).await,
+        Integration::AwsSubtype(service) => Box::pin(service.call(call)).await,
     }
 }

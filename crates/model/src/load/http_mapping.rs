@@ -41,6 +41,37 @@ pub(crate) fn resolve<'d>(ctx: &mut Ctx<'d>, node: &Node<'d>) -> Option<Paramete
     (!mapping.is_empty()).then_some(mapping)
 }
 
+/// The `responseParameters` of the integration `node` alone: an AWS service integration's
+/// `requestParameters` are its subtype's parameters (see `integration_subtype`).
+pub(crate) fn resolve_response<'d>(ctx: &mut Ctx<'d>, node: &Node<'d>) -> Option<ParameterMapping> {
+    let mut mapping = ParameterMapping::default();
+    if let Some(member) = node
+        .get("responseParameters")
+        .filter(|n| !n.value.is_null())
+    {
+        mapping.response = response(ctx, &member);
+    }
+    (!mapping.is_empty()).then_some(mapping)
+}
+
+/// One request-side value (`text`, read from `member`), in the parameter-mapping syntax; `None`
+/// after reporting why it is wrong. `described` starts the message ("the value of …").
+pub(crate) fn request_value(
+    ctx: &mut Ctx<'_>,
+    member: &Node<'_>,
+    described: &str,
+    text: &str,
+) -> Option<MappingValue> {
+    value(
+        ctx,
+        member,
+        described,
+        MappingAction::Overwrite,
+        text,
+        Side::Request,
+    )
+}
+
 fn request<'d>(ctx: &mut Ctx<'d>, node: &Node<'d>) -> Vec<HttpRequestParameter> {
     let mut out = Vec::new();
     if ctx.object(node, "requestParameters").is_none() {

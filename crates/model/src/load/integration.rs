@@ -5,7 +5,9 @@ use std::time::Duration;
 use super::context::{one_of, At, Ctx, Node};
 use super::parameters::{self, INTEGRATION_REQUEST};
 use super::values::{choice, content_handling, passthrough_behavior};
-use super::{http_mapping, integration_response, integration_uri, unsupported};
+use super::{
+    http_mapping, integration_response, integration_subtype, integration_uri, unsupported,
+};
 use crate::api::{
     ApiKind, HttpMethod, Integration, IntegrationType, PassthroughBehavior, PayloadFormatVersion,
 };
@@ -71,11 +73,16 @@ pub(crate) fn resolve<'d>(
     ctx.object(node, "x-amazon-apigateway-integration")?;
     check_properties(ctx, node);
     let kind = integration_type(ctx, node)?;
-    let service_integration = kind == IntegrationType::Aws
-        && node
-            .get("uri")
-            .and_then(|n| n.value.as_str())
-            .is_some_and(integration_uri::is_service_uri);
+    // An HTTP API's AWS service integration: `integrationSubtype` names the service and action.
+    let subtype_node = node
+        .get("integrationSubtype")
+        .filter(|_| ctx.kind == ApiKind::Http);
+    let service_integration = subtype_node.is_some()
+        || (kind == IntegrationType::Aws
+            && node
+                .get("uri")
+                .and_then(|n| n.value.as_str())
+                .is_some_and(integration_uri::is_service_uri));
     unsupported::integration_properties(ctx, node, service_integration);
     if service_integration {
         if let Some(member) = node.get("credentials") {
@@ -89,11 +96,19 @@ pub(crate) fn resolve<'d>(
         _ => Default::default(),
     };
     // HTTP APIs map parameters with their own syntax, for HTTP_PROXY and Lambda alike.
-    let parameter_mapping = match ctx.kind {
-        ApiKind::Http => http_mapping::resolve(ctx, node),
-        ApiKind::Rest => None,
+    // A service integration's requestParameters are its subtype's parameters.
+    let parameter_mapping = match (ctx.kind, &subtype_node) {
+        (ApiKind::Http, Some(_)) => http_mapping::resolve_response(ctx, node),
+        (ApiKind::Http, None) => http_mapping::resolve(ctx, node),
+        (ApiKind::Rest, _) => None,
     };
-    let uri = uri(ctx, node, kind, route, &request_parameters);
+    let service = subtype_node
+        .as_ref()
+        .and_then(|subtype| integration_subtype::resolve(ctx, node, subtype));
+    let uri = match subtype_node {
+        Some(_) => None,
+        None => uri(ctx, node, kind, route, &request_parameters),
+    };
     let integration = Integration {
         kind,
         uri,
@@ -114,7 +129,16 @@ pub(crate) fn resolve<'d>(
         parameter_mapping,
         cache_key_parameters: rest_only(ctx, node, "cacheKeyParameters", super::cache_keys::read)
             .unwrap_or_default(),
+        service,
     };
+    if integration.service.is_some()
+        && integration.payload_format_version == PayloadFormatVersion::V2
+    {
+        if let Some(version_node) = node.get("payloadFormatVersion") {
+            let message = "payloadFormatVersion 2.0 exists only for Lambda integrations; AWS service integrations (integrationSubtype) use 1.0";
+            ctx.error(&version_node.ptr, At::Value, message);
+        }
+    }
     let cache_namespace = rest_only(ctx, node, "cacheNamespace", cache_namespace).flatten();
     (ctx.error_count() == before).then_some((integration, cache_namespace))
 }

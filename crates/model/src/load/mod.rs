@@ -20,6 +20,7 @@ mod gateway_responses;
 mod http_mapping;
 mod integration;
 mod integration_response;
+mod integration_subtype;
 mod integration_uri;
 mod method_responses;
 mod openapi;

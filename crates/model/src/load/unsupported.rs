@@ -3,7 +3,6 @@
 //! whose behaviour is still to come.
 
 use super::context::{At, Ctx, Node};
-use crate::api::ApiKind;
 
 const PREFIX: &str = "x-amazon-apigateway-";
 
@@ -57,16 +56,8 @@ pub(crate) fn integration_properties(
         ("tlsConfig", ""),
         ("connectionId", " (private integrations through VPC links)"),
     ];
-    let http_only: &[(&str, &str)] = &[(
-        "integrationSubtype",
-        " (AWS service integrations are planned)",
-    )];
-    let in_kind = if ctx.kind == ApiKind::Http {
-        http_only
-    } else {
-        &[]
-    };
-    for (key, why) in always.iter().chain(in_kind) {
+    // An HTTP API's `integrationSubtype` is resolved by `integration_subtype`.
+    for (key, why) in always.iter() {
         if service_integration && *key == "credentials" {
             continue;
         }

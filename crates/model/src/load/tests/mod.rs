@@ -11,6 +11,7 @@ mod documents;
 mod documents_json;
 mod errors_document;
 mod errors_integration;
+mod errors_integration_subtype;
 mod errors_paths;
 mod errors_unsupported;
 mod robustness;
