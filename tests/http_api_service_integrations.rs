@@ -2,16 +2,21 @@
 //! "first-class integrations") through `turnpike serve --aws-endpoint-url` against a real local
 //! AWS server (moto, from the repository's `.venv`). boto3 creates the queue and the stream and
 //! reads back what Turnpike sent. Proves, with exact values:
+//! - SQS subtypes call SQS with its query protocol, as API Gateway does, and the client gets SQS's
+//!   XML answer as it came (status, `text/xml`, body):
 //! - SQS-SendMessage with `MessageBody` from `$request.body.message`: the message lands in the
-//!   queue as sent, and the client gets SQS's answer (status, content type, `MessageId`);
-//! - SQS-ReceiveMessage returns it, with its body and receipt handle, and SQS-DeleteMessage with
-//!   `ReceiptHandle` from `$request.body.handle` removes it;
+//!   queue as sent, and the client gets SQS's `<SendMessageResponse>` (`MessageId`,
+//!   `MD5OfMessageBody`);
+//! - SQS-SendMessage with `MessageAttributes` (a JSON object, one value from a header): boto3 reads
+//!   back each attribute's exact `DataType` and `StringValue`;
+//! - SQS-ReceiveMessage returns the message (`<Body>`, `<ReceiptHandle>`), and SQS-DeleteMessage
+//!   with `ReceiptHandle` from `$request.body.handle` removes it;
 //! - EventBridge-PutEvents (Detail from `$request.body`, DetailType from a header) and
 //!   Kinesis-PutRecord (Data from the body, PartitionKey from `$context.httpMethod`): moto's
 //!   answers, exactly;
 //! - StepFunctions-StartExecution with `Name` from a header and `Input` the body: the execution
 //!   moto starts; SQS-PurgeQueue with `Region` from a header, and a header that is no region → 500;
-//! - SendMessage to a queue that does not exist: SQS's 400 error passed through;
+//! - SendMessage to a queue that does not exist: SQS's 400 `<ErrorResponse>` passed through;
 //! - no endpoint listening → HTTP APIs' 500 `Internal Server Error`, and a service slower than
 //!   `timeoutInMillis` → 503 `Service Unavailable`.
 
@@ -50,7 +55,7 @@ fn boto3(moto: &Moto, script: &str) -> Value {
     serde_json::from_slice(&output.stdout).expect("boto3 script prints JSON")
 }
 
-fn api(queue_url: &str) -> String {
+fn api(queue_url: &str, tagged_url: &str) -> String {
     format!(
         r#"openapi: 3.0.1
 info: {{title: first-class}}
@@ -66,6 +71,27 @@ paths:
         requestParameters:
           QueueUrl: {queue_url}
           MessageBody: $request.body.message
+  /tagged:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: SQS-SendMessage
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          QueueUrl: {tagged_url}
+          MessageBody: $request.body
+          MessageAttributes: '{{"color": {{"DataType": "String", "StringValue": "${{request.header.x-color}}"}}, "weight": {{"DataType": "Number", "StringValue": "230.5"}}, "note": {{"DataType": "String.custom", "StringValue": "a & b = c"}}}}'
+  /tagged/next:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: SQS-ReceiveMessage
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          QueueUrl: {tagged_url}
+          MessageAttributeNames: color, weight
+          AttributeNames: '["SentTimestamp"]'
+          VisibilityTimeout: "0"
   /orders/next:
     get:
       x-amazon-apigateway-integration:
@@ -151,24 +177,37 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
     let created = boto3(
         &moto,
         "q = sqs.create_queue(QueueName='orders')['QueueUrl']\n\
+         t = sqs.create_queue(QueueName='tagged')['QueueUrl']\n\
          kinesis.create_stream(StreamName='clicks', ShardCount=1)\n\
          sfn.create_state_machine(name='checkout', roleArn='arn:aws:iam::123456789012:role/sfn', \
          definition=json.dumps({'StartAt': 'Done', 'States': {'Done': {'Type': 'Succeed'}}}))\n\
-         print(json.dumps({'queue': q}))",
+         print(json.dumps({'queue': q, 'tagged': t}))",
     );
     let queue_url = created["queue"].as_str().unwrap().to_owned();
+    let tagged_url = created["tagged"].as_str().unwrap().to_owned();
     let dir = TempDir::new();
-    let doc = dir.write("first-class.yaml", &api(&queue_url));
+    let doc = dir.write("first-class.yaml", &api(&queue_url, &tagged_url));
     let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &moto.url]);
 
-    // SQS-SendMessage: MessageBody from $request.body.message.
+    // SQS-SendMessage: MessageBody from $request.body.message; SQS's XML answer as it came.
     let message = "two bags of kibble & a ball";
     let reply = Req::new("POST", "/orders")
         .json(json!({"message": message}).to_string())
         .send(tp.addr)
         .await;
     assert_eq!(reply.status, 200, "{reply:?}");
-    let sent = reply.json();
+    assert_eq!(reply.header("content-type"), Some("text/xml"));
+    let sent = reply.text();
+    assert!(
+        sent.starts_with(
+            "<SendMessageResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">\
+             <SendMessageResult>"
+        ),
+        "{sent}"
+    );
+    let message_id = xml_text(&sent, "MessageId");
+    assert_eq!(message_id.len(), 36, "{sent}");
+    assert_eq!(xml_text(&sent, "MD5OfMessageBody"), md5_of(message));
     let peeked = boto3(
         &moto,
         &format!(
@@ -176,31 +215,39 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
              print(json.dumps([[x['MessageId'], x['Body']] for x in m.get('Messages', [])]))"
         ),
     );
-    assert_eq!(peeked, json!([[sent["MessageId"], message]]));
-    // SQS's answer as SQS gave it: its JSON protocol's content type and body.
-    assert_eq!(
-        reply.header("content-type"),
-        Some("application/x-amz-json-1.0")
-    );
-    assert_eq!(
-        sent,
-        json!({"MD5OfMessageBody": md5_of(message), "MessageId": sent["MessageId"]})
-    );
+    assert_eq!(peeked, json!([[message_id, message]]));
 
     // SQS-ReceiveMessage returns it; SQS-DeleteMessage removes it.
     let reply = Req::get("/orders/next").send(tp.addr).await;
     assert_eq!(reply.status, 200, "{reply:?}");
-    let received = reply.json();
-    assert_eq!(received["Messages"][0]["Body"], message, "{received}");
-    assert_eq!(received["Messages"][0]["MessageId"], sent["MessageId"]);
-    assert_eq!(received["Messages"].as_array().map(Vec::len), Some(1));
-    let handle = received["Messages"][0]["ReceiptHandle"].as_str().unwrap();
+    assert_eq!(reply.header("content-type"), Some("text/xml"));
+    let received = reply.text();
+    assert!(
+        received.starts_with(
+            "<ReceiveMessageResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">\
+             <ReceiveMessageResult><Message>"
+        ),
+        "{received}"
+    );
+    assert_eq!(xml_all(&received, "Message").len(), 1, "{received}");
+    assert_eq!(xml_text(&received, "Body"), message);
+    assert_eq!(xml_text(&received, "MessageId"), message_id);
+    let handle = xml_text(&received, "ReceiptHandle");
+    assert!(!handle.is_empty(), "{received}");
     let reply = Req::new("POST", "/orders/done")
         .json(json!({"handle": handle}).to_string())
         .send(tp.addr)
         .await;
     assert_eq!(reply.status, 200, "{reply:?}");
-    assert_eq!(reply.json(), json!({}));
+    assert_eq!(reply.header("content-type"), Some("text/xml"));
+    let deleted = reply.text();
+    assert!(
+        deleted.starts_with(
+            "<DeleteMessageResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">\
+             <ResponseMetadata><RequestId>"
+        ),
+        "{deleted}"
+    );
     let left = boto3(
         &moto,
         &format!(
@@ -213,18 +260,73 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
     // A queue that does not exist: SQS's error, passed through.
     let reply = Req::new("POST", "/lost").json("{}").send(tp.addr).await;
     assert_eq!(reply.status, 400, "{reply:?}");
+    assert_eq!(reply.header("content-type"), Some("text/xml"));
+    let error = reply.text();
+    assert!(
+        error.starts_with(
+            "<ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><Error>"
+        ),
+        "{error}"
+    );
+    assert_eq!(xml_text(&error, "Type"), "Sender");
     assert_eq!(
-        reply.header("content-type"),
-        Some("application/x-amz-json-1.0")
+        xml_text(&error, "Code"),
+        "AWS.SimpleQueueService.NonExistentQueue"
     );
     assert_eq!(
-        reply.json(),
-        json!({
-            "__type": "com.amazonaws.sqs#QueueDoesNotExist",
-            "message": "The specified queue does not exist.",
-            "Message": "The specified queue does not exist.",
-        })
+        xml_text(&error, "Message"),
+        "The specified queue does not exist for this wsdl version."
     );
+
+    // SQS-SendMessage with MessageAttributes: boto3 reads back each one exactly.
+    let reply = Req::new("POST", "/tagged")
+        .header("x-color", "red")
+        .json("tagged message")
+        .send(tp.addr)
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.header("content-type"), Some("text/xml"));
+    let sent = reply.text();
+    let tagged_id = xml_text(&sent, "MessageId");
+    let read = boto3(
+        &moto,
+        &format!(
+            "m = sqs.receive_message(QueueUrl='{tagged_url}', MessageAttributeNames=['All'], VisibilityTimeout=0)['Messages']\n\
+             print(json.dumps([[x['MessageId'], x['Body'], x['MessageAttributes'], x['MD5OfMessageAttributes']] for x in m]))"
+        ),
+    );
+    let attributes = json!({
+        "color": {"DataType": "String", "StringValue": "red"},
+        "weight": {"DataType": "Number", "StringValue": "230.5"},
+        "note": {"DataType": "String.custom", "StringValue": "a & b = c"},
+    });
+    assert_eq!(
+        read,
+        json!([[
+            tagged_id,
+            "tagged message",
+            attributes,
+            xml_text(&sent, "MD5OfMessageAttributes")
+        ]])
+    );
+    // SQS-ReceiveMessage with MessageAttributeNames and AttributeNames: the named ones, in XML.
+    let reply = Req::get("/tagged/next").send(tp.addr).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let received = reply.text();
+    assert_eq!(xml_text(&received, "Body"), "tagged message");
+    assert_eq!(
+        xml_all(&received, "MessageAttribute"),
+        [
+            "<Name>color</Name><Value><StringValue>red</StringValue><DataType>String</DataType></Value>",
+            "<Name>weight</Name><Value><StringValue>230.5</StringValue><DataType>Number</DataType></Value>",
+        ],
+        "{received}"
+    );
+    let names: Vec<String> = xml_all(&received, "Attribute")
+        .iter()
+        .map(|a| xml_text(a, "Name"))
+        .collect();
+    assert_eq!(names, ["SentTimestamp"], "{received}");
 
     // EventBridge-PutEvents on the default bus.
     let reply = Req::new("POST", "/events")
@@ -292,13 +394,49 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
         .await;
     assert_eq!(reply.status, 500, "{reply:?}");
     assert_eq!(reply.text(), r#"{"message":"Internal Server Error"}"#);
-    // SQS-PurgeQueue in the region given: moto's empty answer.
+    // SQS-PurgeQueue in the region given: SQS's XML answer.
     let reply = Req::new("POST", "/regional")
         .header("x-region", "us-east-1")
         .send(tp.addr)
         .await;
     assert_eq!(reply.status, 200, "{reply:?}");
-    assert_eq!(reply.json(), json!({}));
+    assert_eq!(reply.header("content-type"), Some("text/xml"));
+    let purged = reply.text();
+    assert!(
+        purged.starts_with(
+            "<PurgeQueueResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">\
+             <ResponseMetadata><RequestId>"
+        ),
+        "{purged}"
+    );
+}
+
+/// The raw inner XML of every `<tag>` element in `xml` (no attributes on it, as in SQS's answers).
+fn xml_all(xml: &str, tag: &str) -> Vec<String> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find(&open) {
+        let inner = &rest[start + open.len()..];
+        let Some(end) = inner.find(&close) else { break };
+        out.push(inner[..end].to_owned());
+        rest = &inner[end + close.len()..];
+    }
+    out
+}
+
+/// The text of the first `<tag>` element in `xml`, its XML entities decoded; panics if none.
+fn xml_text(xml: &str, tag: &str) -> String {
+    let raw = xml_all(xml, tag)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no <{tag}> in {xml}"));
+    raw.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// The MD5 digest of `text`, as SQS reports `MD5OfMessageBody` (computed by Python's hashlib).

@@ -195,7 +195,7 @@ impl HttpIntegration {
         ctx: &mut RequestContext,
         request: upstream::Outgoing<'_>,
     ) -> Result<Response<ResponseBody>, GatewayError> {
-        match self.timed(ctx, client.proxy_pool().send(request)).await? {
+        match timed(self.timeout, ctx, client.proxy_pool().send(request)).await? {
             Err(error) if error.is_connect() => {
                 tracing::warn!(error = %ErrorChain(&error), "Execution failed due to configuration error");
                 Err(GatewayError::api_configuration_error())
@@ -454,34 +454,46 @@ impl HttpIntegration {
         *request.method_mut() = method;
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
-        match self.timed(ctx, client.request(request)).await? {
-            Err(error) => Err(classify(&error)),
-            Ok(response) => {
-                ctx.integration_status = Some(response.status().as_u16());
-                Ok(response)
-            }
+        exchange(client, ctx, self.timeout, request).await
+    }
+}
+
+/// One exchange with a back end through the gateway's client within `timeout` (an integration's
+/// `timeoutInMillis`), its status and latency recorded for `$context`, failures answered as AWS
+/// answers them.
+pub(super) async fn exchange(
+    client: &super::UpstreamClient,
+    ctx: &mut RequestContext,
+    timeout: Duration,
+    request: Request<UpstreamBody>,
+) -> Result<Response<PooledBody>, GatewayError> {
+    match timed(timeout, ctx, client.request(request)).await? {
+        Err(error) => Err(classify(&error)),
+        Ok(response) => {
+            ctx.integration_status = Some(response.status().as_u16());
+            Ok(response)
         }
     }
+}
 
-    /// Runs one exchange with the back end within `timeoutInMillis`, recording its latency for
-    /// `$context.integrationLatency`; running out of time is the gateway's timeout response.
-    async fn timed<T, E>(
-        &self,
-        ctx: &mut RequestContext,
-        exchange: impl std::future::Future<Output = Result<T, E>>,
-    ) -> Result<Result<T, E>, GatewayError> {
-        let started = Instant::now();
-        let outcome = tokio::time::timeout(self.timeout, exchange).await;
-        ctx.integration_latency =
-            Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
-        outcome.map_err(|_| {
-            tracing::warn!(
-                timeout_ms = self.timeout.as_millis() as u64,
-                "Execution failed due to a timeout error"
-            );
-            GatewayError::integration_timeout()
-        })
-    }
+/// Runs one exchange with the back end within `timeout`, recording its latency for
+/// `$context.integrationLatency`; running out of time is the gateway's timeout response.
+async fn timed<T, E>(
+    timeout: Duration,
+    ctx: &mut RequestContext,
+    exchange: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<Result<T, E>, GatewayError> {
+    let started = Instant::now();
+    let outcome = tokio::time::timeout(timeout, exchange).await;
+    ctx.integration_latency =
+        Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+    outcome.map_err(|_| {
+        tracing::warn!(
+            timeout_ms = timeout.as_millis() as u64,
+            "Execution failed due to a timeout error"
+        );
+        GatewayError::integration_timeout()
+    })
 }
 
 /// What the request's mapping produced besides parameters: the body it read and the template's

@@ -13,8 +13,11 @@
 //!   Lambda events carry as `rawPath`, through [`mapped_path`]).
 //! - [`HttpApiMapping::map_response`] rewrites the back end's response, chosen by its status code,
 //!   before the gateway adds its own headers.
+//! - [`NamedValues`] renders named values from the same sources, for integrations that take
+//!   parameters rather than a rewritten request (HTTP API AWS service integrations).
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use http::header::{HeaderName, HeaderValue};
 use http::request::Parts;
@@ -22,8 +25,8 @@ use http::{HeaderMap, Request, Response, StatusCode, Uri};
 use http_body_util::BodyExt;
 use percent_encoding::percent_decode_str;
 use turnpike_model::{
-    HttpRequestTarget, HttpResponseTarget, MappingAction, MappingSource, ParameterMapping,
-    ValuePart,
+    HttpRequestTarget, HttpResponseTarget, MappingAction, MappingSource, MappingValue,
+    ParameterMapping, ValuePart,
 };
 
 use super::{Bodies, BodyPath, MethodRequest, ValueSource};
@@ -46,6 +49,61 @@ pub(crate) struct HttpApiMapping {
     request: Vec<RequestOp>,
     response: Vec<(u16, Vec<ResponseOp>)>,
     reads_request_body: bool,
+}
+
+/// Named values built from the request with the mapping's sources (`$request.*`, `$context.*`,
+/// `$stageVariables.*`, static text and mixtures), rendered per request.
+#[derive(Debug, Default)]
+pub(crate) struct NamedValues {
+    values: Vec<(String, Value)>,
+    reads_request_body: bool,
+}
+
+impl NamedValues {
+    pub(crate) fn compile<'a>(
+        values: impl IntoIterator<Item = (&'a String, &'a MappingValue)>,
+        problems: &mut Vec<String>,
+    ) -> NamedValues {
+        let values: Vec<(String, Value)> = values
+            .into_iter()
+            .map(|(name, value)| (name.clone(), Value::compile(&value.parts, problems)))
+            .collect();
+        NamedValues {
+            reads_request_body: values.iter().any(|(_, value)| value.reads_body),
+            values,
+        }
+    }
+
+    /// Each value for this request, by name; a value whose one source the request lacks (or that
+    /// renders empty) is left out. Reads the body only when a source names it.
+    pub(crate) async fn render(
+        &self,
+        parts: &Parts,
+        params: Option<&PathParams>,
+        ctx: &RequestContext,
+        body: &mut RequestBody,
+        max_body_bytes: u64,
+    ) -> Result<BTreeMap<String, String>, GatewayError> {
+        let bytes = if self.reads_request_body {
+            Some(body.buffer(max_body_bytes).await?)
+        } else {
+            None
+        };
+        let text = bytes.as_ref().map(|b| String::from_utf8_lossy(b));
+        let request = MethodRequest {
+            headers: &parts.headers,
+            query: parts.uri.query(),
+            path_params: params,
+        };
+        Ok(self
+            .values
+            .iter()
+            .filter_map(|(name, value)| {
+                let rendered = value.render(&request, ctx, text.as_deref(), None)?;
+                Some((name.clone(), rendered))
+            })
+            .collect())
+    }
 }
 
 /// The path an integration request goes to instead of the integration URI's, set by
