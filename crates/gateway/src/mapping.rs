@@ -32,6 +32,15 @@ pub(crate) struct MethodRequest<'a> {
 }
 
 impl<'a> MethodRequest<'a> {
+    /// The method request of a request head and its matched path parameters.
+    pub(crate) fn of(parts: &'a http::request::Parts, path_params: Option<&'a PathParams>) -> Self {
+        MethodRequest {
+            headers: &parts.headers,
+            query: parts.uri.query(),
+            path_params,
+        }
+    }
+
     /// The last value of a header, as API Gateway's single-value view keeps it.
     pub(crate) fn header(&self, name: &HeaderName) -> Option<Cow<'a, str>> {
         header_value(self.headers, name)

@@ -194,11 +194,7 @@ fn render_error(
 ) -> Response<ResponseBody> {
     static NONE: std::sync::LazyLock<GatewayResponses> =
         std::sync::LazyLock::new(GatewayResponses::default);
-    let request = MethodRequest {
-        headers: &parts.headers,
-        query: parts.uri.query(),
-        path_params: params,
-    };
+    let request = MethodRequest::of(parts, params);
     let api: Option<Arc<snapshot::CompiledApi>> = ctx.api.clone();
     let (kind, responses) = match &api {
         Some(api) => (api.kind, &api.gateway_responses),

@@ -78,11 +78,7 @@ impl CompiledValidation {
         body: &mut RequestBody,
         max_body_bytes: u64,
     ) -> Result<(), GatewayError> {
-        let request = MethodRequest {
-            headers: &parts.headers,
-            query: parts.uri.query(),
-            path_params: path,
-        };
+        let request = MethodRequest::of(parts, path);
         self.check_parameters(&request)
             .map_err(ValidationFailure::into_gateway_error)?;
         if !self.wants_body() {

@@ -288,11 +288,7 @@ pub(crate) async fn lookup(
     if parts.method != route.method {
         return Ok(Lookup::Off);
     }
-    let request = MethodRequest {
-        headers: &parts.headers,
-        query: parts.uri.query(),
-        path_params: params,
-    };
+    let request = MethodRequest::of(parts, params);
     let key = key::build(&route.prefix, &route.parts, &request);
     let mut warning = false;
     if asks_to_invalidate(&parts.headers) {

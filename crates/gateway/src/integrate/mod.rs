@@ -129,11 +129,7 @@ pub(crate) struct Call<'a> {
 
 impl<'a> Call<'a> {
     pub(crate) fn method_request(&self) -> MethodRequest<'a> {
-        MethodRequest {
-            headers: &self.parts.headers,
-            query: self.parts.uri.query(),
-            path_params: self.params,
-        }
+        MethodRequest::of(self.parts, self.params)
     }
 }
 

@@ -84,17 +84,9 @@ impl NamedValues {
         body: &mut RequestBody,
         max_body_bytes: u64,
     ) -> Result<BTreeMap<String, String>, GatewayError> {
-        let bytes = if self.reads_request_body {
-            Some(body.buffer(max_body_bytes).await?)
-        } else {
-            None
-        };
+        let bytes = buffered_if(self.reads_request_body, body, max_body_bytes).await?;
         let text = bytes.as_ref().map(|b| String::from_utf8_lossy(b));
-        let request = MethodRequest {
-            headers: &parts.headers,
-            query: parts.uri.query(),
-            path_params: params,
-        };
+        let request = MethodRequest::of(parts, params);
         Ok(self
             .values
             .iter()
@@ -104,6 +96,19 @@ impl NamedValues {
             })
             .collect())
     }
+}
+
+/// The request body, read whole, when a source names it.
+async fn buffered_if(
+    reads: bool,
+    body: &mut RequestBody,
+    max_body_bytes: u64,
+) -> Result<Option<bytes::Bytes>, GatewayError> {
+    Ok(if reads {
+        Some(body.buffer(max_body_bytes).await?)
+    } else {
+        None
+    })
 }
 
 /// The path an integration request goes to instead of the integration URI's, set by
@@ -218,17 +223,9 @@ impl HttpApiMapping {
         if self.request.is_empty() {
             return Ok(None);
         }
-        let bytes = if self.reads_request_body {
-            Some(body.buffer(max_body_bytes).await?)
-        } else {
-            None
-        };
+        let bytes = buffered_if(self.reads_request_body, body, max_body_bytes).await?;
         let text = bytes.as_ref().map(|b| String::from_utf8_lossy(b));
-        let request = MethodRequest {
-            headers: &parts.headers,
-            query: parts.uri.query(),
-            path_params: params,
-        };
+        let request = MethodRequest::of(parts, params);
         let mut headers = parts.headers.clone();
         let mut query: Vec<QueryPair<'_>> = Vec::new();
         let mut query_changed = false;
@@ -650,11 +647,7 @@ pub(crate) async fn map_response(
     let Some(mapping) = mapping.filter(|m| !m.response.is_empty()) else {
         return Ok(response);
     };
-    let request = MethodRequest {
-        headers: &parts.headers,
-        query: parts.uri.query(),
-        path_params: params,
-    };
+    let request = MethodRequest::of(parts, params);
     mapping.map_response(response, &request, ctx).await
 }
 
