@@ -13,37 +13,12 @@
 
 mod support;
 
-use std::process::Command;
-
-use serde_json::{json, Value};
+use serde_json::json;
 use support::fixture::TempDir;
-use support::moto::{venv, Moto};
+use support::moto::Moto;
 use support::{assert_gateway_response, assert_internal_server_error, Req, Turnpike};
 
 const ACCOUNT: &str = "123456789012";
-
-/// Runs `script` with boto3 against `moto` (its clients as `sqs` and `ddb`); returns its stdout
-/// parsed as JSON.
-fn boto3(moto: &Moto, script: &str) -> Value {
-    let prelude = format!(
-        "import boto3, json\n\
-         kw = dict(endpoint_url='{}', region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n\
-         sqs = boto3.client('sqs', **kw)\n\
-         ddb = boto3.client('dynamodb', **kw)\n",
-        moto.url
-    );
-    let output = Command::new(venv("python"))
-        .arg("-c")
-        .arg(format!("{prelude}{script}"))
-        .output()
-        .expect("run python");
-    assert!(
-        output.status.success(),
-        "boto3 script failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("boto3 script prints JSON")
-}
 
 fn api() -> String {
     format!(
@@ -135,9 +110,7 @@ fn set_credentials() {
 async fn sqs_and_dynamodb_integrations_call_moto_and_map_its_answers() {
     set_credentials();
     let moto = Moto::start();
-    let created = boto3(
-        &moto,
-        "q = sqs.create_queue(QueueName='orders')['QueueUrl']\n\
+    let created = moto.boto3("q = sqs.create_queue(QueueName='orders')['QueueUrl']\n\
          ddb.create_table(TableName='pets', KeySchema=[{'AttributeName': 'id', 'KeyType': 'HASH'}], \
          AttributeDefinitions=[{'AttributeName': 'id', 'AttributeType': 'S'}], BillingMode='PAY_PER_REQUEST')\n\
          print(json.dumps({'queue': q}))",
@@ -161,9 +134,7 @@ async fn sqs_and_dynamodb_integrations_call_moto_and_map_its_answers() {
         .await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.json(), json!({"queued": true}));
-    let received = boto3(
-        &moto,
-        "q = sqs.get_queue_url(QueueName='orders')['QueueUrl']\n\
+    let received = moto.boto3("q = sqs.get_queue_url(QueueName='orders')['QueueUrl']\n\
          m = sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=10, WaitTimeSeconds=1).get('Messages', [])\n\
          print(json.dumps([x['Body'] for x in m]))",
     );
@@ -176,8 +147,7 @@ async fn sqs_and_dynamodb_integrations_call_moto_and_map_its_answers() {
         .await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.json(), json!({"stored": "rex", "answer": {}}));
-    let stored = boto3(
-        &moto,
+    let stored = moto.boto3(
         "print(json.dumps(ddb.get_item(TableName='pets', Key={'id': {'S': 'rex'}})['Item']))",
     );
     assert_eq!(

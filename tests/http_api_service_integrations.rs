@@ -24,36 +24,12 @@ mod support;
 
 use std::process::Command;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use support::fixture::TempDir;
 use support::moto::{venv, Moto};
 use support::{Req, Turnpike};
 
 const ACCOUNT: &str = "123456789012";
-
-/// Runs `script` with boto3 against `moto` (clients `sqs`, `kinesis`, `sfn`); returns its
-/// stdout parsed as JSON.
-fn boto3(moto: &Moto, script: &str) -> Value {
-    let prelude = format!(
-        "import boto3, json, base64\n\
-         kw = dict(endpoint_url='{}', region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n\
-         sqs = boto3.client('sqs', **kw)\n\
-         kinesis = boto3.client('kinesis', **kw)\n\
-         sfn = boto3.client('stepfunctions', **kw)\n",
-        moto.url
-    );
-    let output = Command::new(venv("python"))
-        .arg("-c")
-        .arg(format!("{prelude}{script}"))
-        .output()
-        .expect("run python");
-    assert!(
-        output.status.success(),
-        "boto3 script failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("boto3 script prints JSON")
-}
 
 fn api(queue_url: &str, tagged_url: &str) -> String {
     format!(
@@ -174,8 +150,7 @@ fn set_credentials() {
 async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
     set_credentials();
     let moto = Moto::start();
-    let created = boto3(
-        &moto,
+    let created = moto.boto3(
         "q = sqs.create_queue(QueueName='orders')['QueueUrl']\n\
          t = sqs.create_queue(QueueName='tagged')['QueueUrl']\n\
          kinesis.create_stream(StreamName='clicks', ShardCount=1)\n\
@@ -208,9 +183,7 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
     let message_id = xml_text(&sent, "MessageId");
     assert_eq!(message_id.len(), 36, "{sent}");
     assert_eq!(xml_text(&sent, "MD5OfMessageBody"), md5_of(message));
-    let peeked = boto3(
-        &moto,
-        &format!(
+    let peeked = moto.boto3(&format!(
             "m = sqs.receive_message(QueueUrl='{queue_url}', MaxNumberOfMessages=10, VisibilityTimeout=0)\n\
              print(json.dumps([[x['MessageId'], x['Body']] for x in m.get('Messages', [])]))"
         ),
@@ -248,9 +221,7 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
         ),
         "{deleted}"
     );
-    let left = boto3(
-        &moto,
-        &format!(
+    let left = moto.boto3(&format!(
             "a = sqs.get_queue_attributes(QueueUrl='{queue_url}', AttributeNames=['All'])['Attributes']\n\
              print(json.dumps([a['ApproximateNumberOfMessages'], a['ApproximateNumberOfMessagesNotVisible']]))"
         ),
@@ -288,9 +259,7 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
     assert_eq!(reply.header("content-type"), Some("text/xml"));
     let sent = reply.text();
     let tagged_id = xml_text(&sent, "MessageId");
-    let read = boto3(
-        &moto,
-        &format!(
+    let read = moto.boto3(&format!(
             "m = sqs.receive_message(QueueUrl='{tagged_url}', MessageAttributeNames=['All'], VisibilityTimeout=0)['Messages']\n\
              print(json.dumps([[x['MessageId'], x['Body'], x['MessageAttributes'], x['MD5OfMessageAttributes']] for x in m]))"
         ),
@@ -357,9 +326,7 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
         reply.json(),
         json!({"ShardId": "shardId-000000000000", "SequenceNumber": "1"})
     );
-    let records = boto3(
-        &moto,
-        "it = kinesis.get_shard_iterator(StreamName='clicks', ShardId='shardId-000000000000', ShardIteratorType='TRIM_HORIZON')['ShardIterator']\n\
+    let records = moto.boto3("it = kinesis.get_shard_iterator(StreamName='clicks', ShardId='shardId-000000000000', ShardIteratorType='TRIM_HORIZON')['ShardIterator']\n\
          r = kinesis.get_records(ShardIterator=it)['Records']\n\
          print(json.dumps([[x['Data'].decode(), x['PartitionKey']] for x in r]))",
     );
@@ -378,13 +345,10 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
         format!("arn:aws:states:us-east-1:{ACCOUNT}:execution:checkout:order-7"),
         "{started}"
     );
-    let input = boto3(
-        &moto,
-        &format!(
-            "print(sfn.describe_execution(executionArn='{}')['input'])",
-            started["executionArn"].as_str().unwrap_or_default()
-        ),
-    );
+    let input = moto.boto3(&format!(
+        "print(sfn.describe_execution(executionArn='{}')['input'])",
+        started["executionArn"].as_str().unwrap_or_default()
+    ));
     assert_eq!(input, json!({"order": 7}));
 
     // A mapped Region that is no region: no call, a 500.

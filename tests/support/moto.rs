@@ -56,6 +56,34 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// Runs `script` with boto3 against this server, its clients ready as `sqs`, `ddb`
+    /// (DynamoDB), `kinesis` and `sfn` (Step Functions), `json` and `base64` imported; returns its
+    /// stdout parsed as JSON.
+    pub fn boto3(&self, script: &str) -> serde_json::Value {
+        let prelude = format!(
+            "import boto3, json, base64\n\
+             kw = dict(endpoint_url='{}', region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+             sqs = boto3.client('sqs', **kw)\n\
+             ddb = boto3.client('dynamodb', **kw)\n\
+             kinesis = boto3.client('kinesis', **kw)\n\
+             sfn = boto3.client('stepfunctions', **kw)\n",
+            self.url
+        );
+        let output = Command::new(venv("python"))
+            .arg("-c")
+            .arg(format!("{prelude}{script}"))
+            .output()
+            .expect("run python");
+        assert!(
+            output.status.success(),
+            "boto3 script failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("boto3 script prints JSON")
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
