@@ -1,66 +1,13 @@
 //! Real Cognito user pool tokens, issued by a local moto server (`moto[server]` and `boto3` in the
 //! workspace's `.venv`), verified against the JWKS moto serves for the pool.
 
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+
+use turnpike_testkit::moto::venv;
+pub(in crate::authorize) use turnpike_testkit::moto::Moto;
 
 use super::*;
-
-/// The workspace's virtualenv, where `.ci/run` installs moto and boto3.
-fn venv_bin(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../.venv/bin")
-        .join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: install the test tools with `.venv/bin/pip install 'moto[server]' boto3`",
-        path.display()
-    );
-    path
-}
-
-/// A moto server on a free port, stopped on drop.
-pub(in crate::authorize) struct Moto {
-    child: Child,
-    pub(in crate::authorize) url: String,
-}
-
-impl Moto {
-    pub(in crate::authorize) fn start() -> Moto {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(venv_bin("moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cannot start moto_server");
-        let moto = Moto {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "moto_server did not start within 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        moto
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 struct Pool {
     pool_id: String,
@@ -72,7 +19,7 @@ struct Pool {
 fn sign_in(moto: &Moto) -> Pool {
     let script =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/authorize/jwt/tests/cognito_tokens.py");
-    let output = Command::new(venv_bin("python"))
+    let output = Command::new(venv("python"))
         .arg(script)
         .arg(&moto.url)
         .output()
