@@ -12,9 +12,9 @@
 //!   likewise; `AttributeNames` → `AttributeName.N`; `MessageAttributeNames` →
 //!   `MessageAttributeName.N`; N from 1 in the mapped order);
 //! - EventBridge, Kinesis and Step Functions use their JSON protocol (`X-Amz-Target`,
-//!   `application/x-amz-json-1.x`; numbers, objects and lists typed as the service's API has them,
-//!   Kinesis `Data` base64, EventBridge's fields as its one entry, Step Functions' members
-//!   lowerCamelCase).
+//!   `application/x-amz-json-1.x`; EventBridge's `Resources` as a list and `Time` as a
+//!   timestamp, Kinesis `Data` base64, EventBridge's fields as its one entry, Step Functions'
+//!   members lowerCamelCase).
 //!
 //! The request is signed for the service and `Region` (the parameter, else the gateway's region)
 //! and sent to the service's endpoint (for SQS, the queue URL's AWS host) or the configured
@@ -29,7 +29,6 @@ use std::time::Duration;
 use ::http::header::{HeaderValue, CONTENT_TYPE};
 use ::http::{HeaderMap, Method, Request, Response, Uri};
 use base64::Engine;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
 use super::AwsTarget;
@@ -265,13 +264,6 @@ fn queue_endpoint(queue_url: Option<&str>, host: &str) -> String {
     }
 }
 
-/// What the query protocol leaves unencoded: RFC 3986's unreserved characters (as SigV4 encodes).
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
 /// Parameters that are maps in SQS's API, and the flattened query-protocol name of an entry.
 const QUERY_MAPS: &[(&str, &str)] = &[
     ("MessageAttributes", "MessageAttribute"),
@@ -316,17 +308,18 @@ fn query_body(action: &str, version: &str, values: &BTreeMap<String, String>) ->
             pairs.push((name.clone(), text.clone()));
         }
     }
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                utf8_percent_encode(k, QUERY_VALUE),
-                utf8_percent_encode(v, QUERY_VALUE)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    // Names and values encoded as SigV4 encodes them (all but RFC 3986's unreserved characters),
+    // so the body reads the same to the service as to the signature.
+    let mut body = String::new();
+    for (name, value) in &pairs {
+        if !body.is_empty() {
+            body.push('&');
+        }
+        turnpike_sigv4::encode_into(&mut body, name.as_bytes(), false);
+        body.push('=');
+        turnpike_sigv4::encode_into(&mut body, value.as_bytes(), false);
+    }
+    body
 }
 
 /// A `MessageAttributeValue` (`{"DataType": ..., "StringValue": ...}`) under `prefix`:
@@ -372,17 +365,9 @@ fn list_items(text: &str) -> Vec<String> {
     }
 }
 
-/// Parameters that are whole numbers in the service's API.
-const INTEGERS: &[&str] = &[
-    "DelaySeconds",
-    "MaxNumberOfMessages",
-    "VisibilityTimeout",
-    "WaitTimeSeconds",
-];
-/// Parameters that are JSON objects (maps) in the service's API.
-const OBJECTS: &[&str] = &["MessageAttributes", "MessageSystemAttributes"];
-/// Parameters that are lists of strings: a JSON array, or comma-separated text.
-const LISTS: &[&str] = &["AttributeNames", "MessageAttributeNames", "Resources"];
+/// Parameters of the JSON-protocol subtypes that are lists of strings in the service's API
+/// (EventBridge's `Resources`): a JSON array, or comma-separated text.
+const LISTS: &[&str] = &["Resources"];
 
 /// The action's JSON request for the rendered `values` (`Region` is where it goes, not part of
 /// it). A value of the wrong type for its member goes as text; the service's error answers it.
@@ -392,17 +377,7 @@ fn request_body(subtype: &str, values: &BTreeMap<String, String>) -> Value {
         if name == "Region" {
             continue;
         }
-        let value = if INTEGERS.contains(&name.as_str()) {
-            text.trim()
-                .parse::<i64>()
-                .map(Value::from)
-                .unwrap_or_else(|_| Value::String(text.clone()))
-        } else if OBJECTS.contains(&name.as_str()) {
-            serde_json::from_str::<Value>(text)
-                .ok()
-                .filter(Value::is_object)
-                .unwrap_or_else(|| Value::String(text.clone()))
-        } else if LISTS.contains(&name.as_str()) {
+        let value = if LISTS.contains(&name.as_str()) {
             serde_json::from_str::<Value>(text)
                 .ok()
                 .filter(Value::is_array)
