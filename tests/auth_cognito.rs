@@ -11,11 +11,9 @@
 
 mod support;
 
-use std::process::Command;
-
 use serde_json::{json, Value};
 use support::fixture::{mock_integration, TempDir};
-use support::moto::{venv, Moto};
+use support::moto::{python_json, Moto};
 use support::sam::repo;
 use support::{assert_gateway_response, assert_jwt_challenge, Req, Turnpike};
 
@@ -31,18 +29,8 @@ struct Pool {
 impl Pool {
     fn create(moto: &Moto) -> Pool {
         let script = repo().join("crates/gateway/src/authorize/jwt/tests/cognito_tokens.py");
-        let output = Command::new(venv("python"))
-            .arg(script)
-            .arg(&moto.url)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
         Pool {
-            values: serde_json::from_slice(&output.stdout).unwrap(),
+            values: python_json([script.as_os_str(), moto.url.as_ref()], None),
         }
     }
 

@@ -1,10 +1,7 @@
 //! Requests signed by botocore (the repository's `.venv`), through the signing helper of the
 //! gateway's SigV4 tests, and AWS's 403 for a signature that does not match.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::support::sam::repo;
 use crate::support::{Reply, Req};
@@ -70,26 +67,9 @@ pub fn botocore_sign(base_url: &str, signer: &Signer, requests: &[ToSign]) -> Ve
             item
         }).collect::<Vec<_>>(),
     });
-    let mut child = Command::new(repo().join(".venv/bin/python"))
-        .arg(repo().join("crates/gateway/src/authorize/sigv4/tests/botocore_sign.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the repo's .venv has botocore");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(spec.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let signed: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let script = repo().join("crates/gateway/src/authorize/sigv4/tests/botocore_sign.py");
+    let signed = crate::support::moto::python_json([script], Some(&spec));
+    let signed = signed.as_array().expect("botocore_sign.py answers a list");
     signed
         .iter()
         .map(|item| Signed {

@@ -2,26 +2,10 @@
 //! (Cognito, SQS, DynamoDB, ...) on a free port, stopped on drop, and boto3 scripts against it.
 
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The workspace's root directory.
-pub fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A program of the workspace's virtualenv, where `.ci/run` installs moto and boto3.
-pub fn venv(name: &str) -> PathBuf {
-    let path = workspace().join(".venv/bin").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: create the test tools as .ci/run does \
-         (python3 -m venv .venv && .venv/bin/pip install awslambdaric 'moto[server]' boto3)",
-        path.display()
-    );
-    path
-}
+use crate::python::{python_json, venv};
 
 /// A moto server on a free port, stopped on drop.
 pub struct Moto {
@@ -71,17 +55,7 @@ impl Moto {
              sfn = boto3.client('stepfunctions', **kw)\n",
             self.url
         );
-        let output = Command::new(venv("python"))
-            .arg("-c")
-            .arg(format!("{prelude}{script}"))
-            .output()
-            .expect("run python");
-        assert!(
-            output.status.success(),
-            "boto3 script failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).expect("boto3 script prints JSON")
+        python_json(["-c", &format!("{prelude}{script}")], None)
     }
 }
 

@@ -2,10 +2,9 @@
 //! workspace's `.venv`), verified against the JWKS moto serves for the pool.
 
 use std::path::PathBuf;
-use std::process::Command;
 
-use turnpike_testkit::moto::venv;
-pub(in crate::authorize) use turnpike_testkit::moto::Moto;
+use turnpike_testkit::moto::Moto;
+use turnpike_testkit::python::python_json;
 
 use super::*;
 
@@ -19,17 +18,7 @@ struct Pool {
 fn sign_in(moto: &Moto) -> Pool {
     let script =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/authorize/jwt/tests/cognito_tokens.py");
-    let output = Command::new(venv("python"))
-        .arg(script)
-        .arg(&moto.url)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let value = python_json([script.as_os_str(), moto.url.as_ref()], None);
     let text = |name: &str| value[name].as_str().unwrap().to_owned();
     Pool {
         pool_id: text("pool_id"),

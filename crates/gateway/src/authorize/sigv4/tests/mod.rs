@@ -4,9 +4,7 @@
 mod botocore;
 mod rejections;
 
-use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
 
 use http::header::{HeaderName, HeaderValue};
@@ -92,12 +90,6 @@ pub(super) fn botocore_sign(
     keys: (&str, &str, Option<&str>),
     requests: &[ToSign<'_>],
 ) -> Vec<Signed> {
-    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: create the venv and `pip install boto3` (botocore signs the test requests)",
-        python.display()
-    );
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("src/authorize/sigv4/tests/botocore_sign.py");
     let spec = json!({
@@ -111,26 +103,8 @@ pub(super) fn botocore_sign(
             item
         }).collect::<Vec<_>>(),
     });
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(spec.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let signed: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let signed = turnpike_testkit::python::python_json([script], Some(&spec));
+    let signed = signed.as_array().expect("botocore_sign.py answers a list");
     signed
         .iter()
         .zip(requests)
