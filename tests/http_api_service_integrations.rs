@@ -26,8 +26,8 @@ use std::process::Command;
 
 use serde_json::json;
 use support::fixture::TempDir;
-use support::moto::{venv, Moto};
-use support::{Req, Turnpike};
+use support::moto::{use_moto_credentials, venv, Moto};
+use support::{Reply, Req, Turnpike};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -139,16 +139,9 @@ paths:
     )
 }
 
-fn set_credentials() {
-    std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-    std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-    std::env::remove_var("AWS_SESSION_TOKEN");
-    std::env::remove_var("AWS_ENDPOINT_URL");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
-    set_credentials();
+    use_moto_credentials();
     let moto = Moto::start();
     let created = moto.boto3(
         "q = sqs.create_queue(QueueName='orders')['QueueUrl']\n\
@@ -170,16 +163,7 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
         .json(json!({"message": message}).to_string())
         .send(tp.addr)
         .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    assert_eq!(reply.header("content-type"), Some("text/xml"));
-    let sent = reply.text();
-    assert!(
-        sent.starts_with(
-            "<SendMessageResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">\
-             <SendMessageResult>"
-        ),
-        "{sent}"
-    );
+    let sent = sqs_answer(&reply, 200, "SendMessageResponse", "<SendMessageResult>");
     let message_id = xml_text(&sent, "MessageId");
     assert_eq!(message_id.len(), 36, "{sent}");
     assert_eq!(xml_text(&sent, "MD5OfMessageBody"), md5_of(message));
@@ -192,15 +176,11 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
 
     // SQS-ReceiveMessage returns it; SQS-DeleteMessage removes it.
     let reply = Req::get("/orders/next").send(tp.addr).await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    assert_eq!(reply.header("content-type"), Some("text/xml"));
-    let received = reply.text();
-    assert!(
-        received.starts_with(
-            "<ReceiveMessageResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">\
-             <ReceiveMessageResult><Message>"
-        ),
-        "{received}"
+    let received = sqs_answer(
+        &reply,
+        200,
+        "ReceiveMessageResponse",
+        "<ReceiveMessageResult><Message>",
     );
     assert_eq!(xml_all(&received, "Message").len(), 1, "{received}");
     assert_eq!(xml_text(&received, "Body"), message);
@@ -211,15 +191,11 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
         .json(json!({"handle": handle}).to_string())
         .send(tp.addr)
         .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    assert_eq!(reply.header("content-type"), Some("text/xml"));
-    let deleted = reply.text();
-    assert!(
-        deleted.starts_with(
-            "<DeleteMessageResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">\
-             <ResponseMetadata><RequestId>"
-        ),
-        "{deleted}"
+    sqs_answer(
+        &reply,
+        200,
+        "DeleteMessageResponse",
+        "<ResponseMetadata><RequestId>",
     );
     let left = moto.boto3(&format!(
             "a = sqs.get_queue_attributes(QueueUrl='{queue_url}', AttributeNames=['All'])['Attributes']\n\
@@ -230,15 +206,7 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
 
     // A queue that does not exist: SQS's error, passed through.
     let reply = Req::new("POST", "/lost").json("{}").send(tp.addr).await;
-    assert_eq!(reply.status, 400, "{reply:?}");
-    assert_eq!(reply.header("content-type"), Some("text/xml"));
-    let error = reply.text();
-    assert!(
-        error.starts_with(
-            "<ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><Error>"
-        ),
-        "{error}"
-    );
+    let error = sqs_answer(&reply, 400, "ErrorResponse", "<Error>");
     assert_eq!(xml_text(&error, "Type"), "Sender");
     assert_eq!(
         xml_text(&error, "Code"),
@@ -363,16 +331,23 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
         .header("x-region", "us-east-1")
         .send(tp.addr)
         .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    assert_eq!(reply.header("content-type"), Some("text/xml"));
-    let purged = reply.text();
-    assert!(
-        purged.starts_with(
-            "<PurgeQueueResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">\
-             <ResponseMetadata><RequestId>"
-        ),
-        "{purged}"
+    sqs_answer(
+        &reply,
+        200,
+        "PurgeQueueResponse",
+        "<ResponseMetadata><RequestId>",
     );
+}
+
+/// SQS's XML answer as it came through: `status`, `text/xml`, and a body starting with its `root`
+/// element in SQS's namespace followed by `then`; returns the body.
+fn sqs_answer(reply: &Reply, status: u16, root: &str, then: &str) -> String {
+    assert_eq!(reply.status, status, "{reply:?}");
+    assert_eq!(reply.header("content-type"), Some("text/xml"));
+    let body = reply.text();
+    let start = format!("<{root} xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">{then}");
+    assert!(body.starts_with(&start), "{body}");
+    body
 }
 
 /// The raw inner XML of every `<tag>` element in `xml` (no attributes on it, as in SQS's answers).
@@ -436,7 +411,7 @@ paths:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_slower_than_timeout_in_millis_is_a_503() {
-    set_credentials();
+    use_moto_credentials();
     // Connections complete in the kernel's backlog; nothing ever answers.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", silent.local_addr().unwrap());
@@ -450,7 +425,7 @@ async fn a_service_slower_than_timeout_in_millis_is_a_503() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_that_does_not_answer_is_a_500() {
-    set_credentials();
+    use_moto_credentials();
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", listener.local_addr().unwrap())
