@@ -1,49 +1,10 @@
 //! Temporary directories for OpenAPI fixtures, removed when dropped.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::PathBuf;
+
+pub use turnpike_testkit::TempDir;
 
 use super::turnpike::Turnpike;
-
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-
-/// A fresh directory under the system temp dir.
-pub struct TempDir {
-    path: PathBuf,
-}
-
-impl TempDir {
-    pub fn new() -> TempDir {
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "turnpike-test-{}-{n}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0)
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir { path }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Writes `text` to `name` in the directory and returns the file's path.
-    pub fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.path.join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
 
 /// Writes `text` as `name` into a new temp dir; returns both (keep the dir alive while serving).
 pub fn document(name: &str, text: &str) -> (TempDir, PathBuf) {

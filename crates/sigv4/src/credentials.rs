@@ -154,33 +154,7 @@ fn from_ini(text: &str, section: &str) -> Option<Credentials> {
 mod tests {
     use super::*;
     use std::collections::HashMap;
-    use std::path::Path;
-
-    /// A directory of its own under the system's temporary directory, removed when dropped.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new() -> TempDir {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos();
-            let path =
-                std::env::temp_dir().join(format!("turnpike-sigv4-{}-{nanos}", std::process::id()));
-            std::fs::create_dir_all(&path).unwrap();
-            TempDir(path)
-        }
-
-        fn path(&self) -> &Path {
-            &self.0
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    use turnpike_testkit::TempDir;
 
     fn chain(vars: &[(&str, &str)]) -> Result<Credentials, String> {
         let vars: HashMap<String, String> = vars

@@ -10,6 +10,7 @@ use http::Request;
 use serde_json::json;
 use turnpike_functions::{FunctionConfig, FunctionHost, HostConfig, Runtime};
 use turnpike_model::{Api, ApiKind, HttpMethod, Integration, IntegrationType};
+use turnpike_testkit::TempDir;
 
 use crate::test_support::{api, integration_response as response, route};
 use crate::tests::{client, full, get, send, stage, start_with, Running};
@@ -114,8 +115,8 @@ fn post(url: &str, content_type: &str, body: &'static str) -> Request<crate::tes
 
 #[tokio::test]
 async fn results_and_errors_select_integration_responses() {
-    let dir = tempdir();
-    let (_host, gw) = serve(&dir.0).await;
+    let dir = TempDir::new();
+    let (_host, gw) = serve(dir.path()).await;
     let c = client();
 
     // The body is the event; the result is the default response's body.
@@ -203,8 +204,8 @@ async fn results_and_errors_select_integration_responses() {
 
 #[tokio::test]
 async fn failures_answer_as_aws_does() {
-    let dir = tempdir();
-    let (_host, gw) = serve(&dir.0).await;
+    let dir = TempDir::new();
+    let (_host, gw) = serve(dir.path()).await;
     let c = client();
     let internal = r#"{"message": "Internal server error"}"#;
 
@@ -235,22 +236,4 @@ async fn failures_answer_as_aws_does() {
     let answer = send(&c, post(&gw.url("/dev/absent"), "application/json", "{}")).await;
     assert_eq!((answer.status, answer.body.as_str()), (500, internal));
     gw.stop().await.unwrap();
-}
-
-/// A temp directory removed when dropped.
-struct TempDir(std::path::PathBuf);
-
-fn tempdir() -> TempDir {
-    let path = std::env::temp_dir().join(format!(
-        "turnpike-lambda-custom-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::create_dir_all(&path).unwrap();
-    TempDir(path)
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

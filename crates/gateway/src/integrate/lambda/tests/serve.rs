@@ -1,7 +1,6 @@
 //! A real gateway on 127.0.0.1:0 in front of a real functions host whose Python handlers (the
 //! bundled runtime client) echo the event they receive.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +10,7 @@ use http_body_util::BodyExt;
 use serde_json::json;
 use turnpike_functions::{FunctionConfig, FunctionHost, HostConfig, Runtime};
 use turnpike_model::{Api, ApiKind, PayloadFormatVersion, Stage};
+use turnpike_testkit::TempDir;
 
 use super::lambda;
 use crate::test_support::{api, route};
@@ -44,30 +44,6 @@ def handler(event, context):
     return {"statusCode": 201, "headers": {"x-echo": "v1"},
             "multiValueHeaders": {"x-multi": ["1", "2"]}, "body": json.dumps(event)}
 "#;
-
-/// A directory removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let path = std::env::temp_dir().join(format!(
-            "turnpike-gateway-lambda-{}",
-            uuid::Uuid::new_v4().simple()
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A host with the `echo` function (1 s timeout), its code written into `dir`, and the same
 /// code as `throttled`, whose reserved concurrency of 0 makes Lambda throttle every call.
