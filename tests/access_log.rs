@@ -1,7 +1,7 @@
 //! Access logs on stdout, one line per request: the CLF and JSON presets as the API Gateway
 //! console defines them, custom `$context` templates, and `off`.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::fixture::{document, serve_document};

@@ -9,7 +9,7 @@
 //! - an HTTP API JWT authorizer takes tokens whose `aud`/`client_id` is its audience, hands the
 //!   claims to the function, and refuses another client's and expired tokens.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use support::fixture::{mock_integration, TempDir};

@@ -7,7 +7,7 @@
 //! `$context.authorizer` in templates and Lambda events, resource policies, and requests that
 //! try to reach a protected route by another spelling of its path.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -3,9 +3,8 @@
 //! `--credentials` names; the valid URL passes and names the caller in `$context.identity`, and
 //! tampered, incomplete, wrongly tokened, expired and not-yet-valid ones get AWS's exact 403s.
 
-#[path = "auth_tokens/sigv4.rs"]
-mod sigv4;
-mod support;
+use crate::auth_tokens::sigv4;
+use crate::support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -4,11 +4,9 @@
 //! against `--credentials`. Keys are generated per run; every refusal is checked against AWS's
 //! exact status and body.
 
-#[path = "auth_tokens/keys.rs"]
 mod keys;
-#[path = "auth_tokens/sigv4.rs"]
-mod sigv4;
-mod support;
+pub mod sigv4;
+use crate::support;
 
 use keys::{issuer, now, Key};
 use serde_json::{json, Value};

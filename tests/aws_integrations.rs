@@ -11,11 +11,11 @@
 //! - no endpoint listening → REST's 500 `Internal server error`, and a service slower than
 //!   `timeoutInMillis` → 504 `Endpoint request timed out`, as for HTTP integrations.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use support::fixture::TempDir;
-use support::moto::{use_moto_credentials, Moto};
+use support::moto::Moto;
 use support::{assert_gateway_response, assert_internal_server_error, Req, Turnpike};
 
 const ACCOUNT: &str = "123456789012";
@@ -101,7 +101,6 @@ paths:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqs_and_dynamodb_integrations_call_moto_and_map_its_answers() {
-    use_moto_credentials();
     let moto = Moto::start();
     let created = moto.boto3("q = sqs.create_queue(QueueName='orders')['QueueUrl']\n\
          ddb.create_table(TableName='pets', KeySchema=[{'AttributeName': 'id', 'KeyType': 'HASH'}], \
@@ -165,7 +164,6 @@ async fn sqs_and_dynamodb_integrations_call_moto_and_map_its_answers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_slower_than_timeout_in_millis_is_a_504() {
-    use_moto_credentials();
     // Connections complete in the kernel's backlog; nothing ever answers.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", silent.local_addr().unwrap());
@@ -187,7 +185,6 @@ async fn a_service_slower_than_timeout_in_millis_is_a_504() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_that_does_not_answer_is_a_500() {
-    use_moto_credentials();
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", listener.local_addr().unwrap())

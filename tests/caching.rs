@@ -4,10 +4,8 @@
 //! a real redis-server shared by two gateways.
 
 // Shared with the SigV4 tests, of which this file uses only the signing.
-#[allow(dead_code)]
-#[path = "auth_tokens/sigv4.rs"]
-mod sigv4;
-mod support;
+use crate::auth_tokens::sigv4;
+use crate::support;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! The command line: the banner and route table, the bundled example served with no PATH,
 //! `routes`, usage errors and exit codes.
 
-mod support;
+use crate::support;
 
 use support::fixture::document;
 use support::turnpike::{api_id, run_exit};

@@ -4,7 +4,7 @@
 //! with and without templates; gateway-response templates rendered by Velocity; and method
 //! responses (a status no method response declares fails as on AWS).
 
-mod support;
+use crate::support;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

@@ -1,7 +1,7 @@
 //! HTTP API CORS answered by the gateway: browser-style preflights that no route takes, CORS
 //! headers on responses (the back end's replaced), and routes that take OPTIONS themselves.
 
-mod support;
+use crate::support;
 
 use support::fixture::serve_document;
 use support::{Req, TempDir, Turnpike, Upstream};

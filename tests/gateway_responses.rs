@@ -3,7 +3,7 @@
 //! `x-amazon-apigateway-gateway-responses` (status, headers, `$context.error.*` templates), and the
 //! DEFAULT_4XX / DEFAULT_5XX fallbacks.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! headers and query strings, overwrite of the path) from every source, and `responseParameters`
 //! by the back end's status code, against a real upstream.
 
-mod support;
+use crate::support;
 
 use support::fixture::{document, serve_document};
 use support::{Req, Turnpike, Upstream};

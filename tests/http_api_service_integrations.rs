@@ -20,13 +20,13 @@
 //! - no endpoint listening → HTTP APIs' 500 `Internal Server Error`, and a service slower than
 //!   `timeoutInMillis` → 503 `Service Unavailable`.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 
 use serde_json::json;
 use support::fixture::TempDir;
-use support::moto::{use_moto_credentials, venv, Moto};
+use support::moto::{venv, Moto};
 use support::{Reply, Req, Turnpike};
 
 const ACCOUNT: &str = "123456789012";
@@ -141,7 +141,6 @@ paths:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
-    use_moto_credentials();
     let moto = Moto::start();
     let created = moto.boto3(
         "q = sqs.create_queue(QueueName='orders')['QueueUrl']\n\
@@ -411,7 +410,6 @@ paths:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_slower_than_timeout_in_millis_is_a_503() {
-    use_moto_credentials();
     // Connections complete in the kernel's backlog; nothing ever answers.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", silent.local_addr().unwrap());
@@ -425,7 +423,6 @@ async fn a_service_slower_than_timeout_in_millis_is_a_503() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_that_does_not_answer_is_a_500() {
-    use_moto_credentials();
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", listener.local_addr().unwrap())

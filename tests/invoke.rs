@@ -2,7 +2,7 @@
 //! function, like `sam local invoke`: the result on stdout and exit 0, or the error document on
 //! stdout and exit 1.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use support::sam::{self, project, TEMPLATE};

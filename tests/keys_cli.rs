@@ -1,7 +1,7 @@
 //! `turnpike keys`, `turnpike usage-plans` and `turnpike usage` with the real binary, on the
 //! embedded state in a temporary data dir and on a real redis-server.
 
-mod support;
+use crate::support;
 
 use std::process::Output;
 use std::time::SystemTime;

@@ -4,7 +4,7 @@
 //! overrides, the bundled client and AWS's `awslambdaric`), and no worker outlives Turnpike.
 //! `turnpike invoke` has its own file (invoke.rs).
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

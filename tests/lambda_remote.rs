@@ -6,7 +6,7 @@
 //! an unhandled function error, Lambda's 404, a forged signature, an unreachable endpoint and the
 //! integration timeout, each answered as API Gateway answers it.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -14,10 +14,9 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{json, Value};
 use support::fixture::document;
 use support::sam::{awslambdaric_python, repo};
-use support::turnpike::{invoke, BIN};
+use support::turnpike::{command, invoke, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 use support::{assert_gateway_response, Req, Turnpike};
 
-const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const REST_ERROR: &str = r#"{"message": "Internal server error"}"#;
 const HTTP_ERROR: &str = r#"{"message":"Internal Server Error"}"#;
 
@@ -42,7 +41,7 @@ impl LambdaApi {
         let script = repo().join("crates/functions/src/remote/lambda_api_server.py");
         let mut child = Command::new(python)
             .arg(script)
-            .args(["AKIDEXAMPLE", SECRET])
+            .args([ACCESS_KEY_ID, SECRET_ACCESS_KEY])
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -127,13 +126,6 @@ fn rest_document() -> String {
 
 const HTTP_DOCUMENT: &str = "openapi: 3.0.1\ninfo: {title: RemoteHttp}\nx-amazon-apigateway-importexport-version: '1.0'\npaths:\n  /boom:\n    get:\n      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: '2.0', uri: 'arn:aws:lambda:eu-west-1:210987654321:function:boom'}\n  /echo:\n    get:\n      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: '2.0', uri: 'arn:aws:lambda:eu-west-1:210987654321:function:echo'}\n";
 
-/// Credentials for the child processes (every test of this file sets the same values).
-fn set_credentials(secret: &str) {
-    std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
-    std::env::set_var("AWS_SECRET_ACCESS_KEY", secret);
-    std::env::remove_var("AWS_SESSION_TOKEN");
-}
-
 /// What the stand-in echoed: (function ARN invoked, event).
 fn echoed(reply: &support::Reply) -> (String, Value) {
     assert_eq!(reply.status, 200, "{reply:?}");
@@ -146,7 +138,6 @@ fn echoed(reply: &support::Reply) -> (String, Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plain_openapi_document_invokes_functions_in_aws() {
-    set_credentials(SECRET);
     let api = LambdaApi::start();
     let (_rest_dir, rest) = document("remote.yaml", &rest_document());
     let (_http_dir, http) = document("remote-http.yaml", HTTP_DOCUMENT);
@@ -233,7 +224,6 @@ async fn a_plain_openapi_document_invokes_functions_in_aws() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_signatures_and_unreachable_endpoints_answer_500() {
-    set_credentials(SECRET);
     let api = LambdaApi::start();
     let (_dir, rest) = document("remote.yaml", &rest_document());
     // Nothing listens on a port just freed.
@@ -254,7 +244,7 @@ async fn forged_signatures_and_unreachable_endpoints_answer_500() {
     );
 
     // The same document signed with the wrong secret: Lambda's 403 → 500.
-    let output = Command::new(BIN)
+    let output = command()
         .args([
             "invoke",
             "arn:aws:lambda:eu-west-1:210987654321:function:echo",
@@ -276,7 +266,6 @@ async fn forged_signatures_and_unreachable_endpoints_answer_500() {
 
 #[test]
 fn invoke_takes_a_function_arn() {
-    set_credentials(SECRET);
     let api = LambdaApi::start();
     let run = |name: &str| {
         let arn = format!("arn:aws:lambda:eu-west-1:210987654321:function:{name}");

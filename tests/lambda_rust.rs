@@ -7,7 +7,7 @@
 //! The function is built with `cargo build --locked` into `target/rust-fn` (kept between runs);
 //! the first build fetches its dependencies from crates.io.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! Limits and hostile input: 10 MB bodies (Content-Length and chunked), long URIs, huge headers,
 //! malformed request bytes. None may panic the server, and it keeps serving afterwards.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

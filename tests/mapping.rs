@@ -3,7 +3,7 @@
 //! `$context.requestOverride` / `responseOverride`, and the AWS developer guide's photo-album and
 //! pet-store examples.
 
-mod support;
+use crate::support;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

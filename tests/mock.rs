@@ -2,7 +2,7 @@
 //! `$stageVariables`, response headers) and HTTP non-proxy integrations (passthrough of bodies,
 //! integration responses chosen by selectionPattern).
 
-mod support;
+use crate::support;
 
 use support::fixture::serve_document;
 use support::{Req, Upstream};

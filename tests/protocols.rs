@@ -1,7 +1,7 @@
 //! Protocols: HTTP/1.1, h2c (prior knowledge), TLS with ALPN (h2 and http/1.1), and the graceful
 //! drain on SIGTERM/SIGINT.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

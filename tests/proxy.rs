@@ -2,7 +2,7 @@
 //! `${stageVariables.x}`), requestParameters, X-Forwarded-For, hop-by-hop headers both ways,
 //! streaming both ways, keep-alive reuse, back end down, timeouts.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

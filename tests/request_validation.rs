@@ -1,7 +1,7 @@
 //! REST request validators end to end: required parameters and body models, AWS's 400 bodies,
 //! and BAD_REQUEST_BODY customised with `$context.error.validationErrorString`.
 
-mod support;
+use crate::support;
 
 use support::fixture::serve_document;
 use support::{assert_gateway_response, Req};

@@ -2,7 +2,7 @@
 //! `$default`, percent decoding, case sensitivity, trailing slashes, unknown routes and stages,
 //! API selection by Host header and `/restapis/`, several stages with their variables.
 
-mod support;
+use crate::support;
 
 use support::fixture::serve_document;
 use support::{assert_gateway_response, Reply, Req, TempDir, Turnpike, Upstream};

@@ -2,7 +2,7 @@
 //! `RequestParameters`: request validation as SAM generates it (validators `body-only`,
 //! `params-only`, `body-and-params`), with AWS's 400 bodies, in front of a real Python function.
 
-mod support;
+use crate::support;
 
 use support::{Req, Turnpike};
 

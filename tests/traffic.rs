@@ -2,7 +2,7 @@
 //! `turnpike keys` / `turnpike usage-plans`, enforced by a running `turnpike serve` on the
 //! embedded state (`--data-dir`) and by two gateways sharing one real redis-server.
 
-mod support;
+use crate::support;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

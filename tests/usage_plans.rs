@@ -2,7 +2,7 @@
 //! Lambda authorizer's `usageIdentifierKey` (`ApiKeySourceType: AUTHORIZER`), and the plans, keys
 //! and memberships SAM's `Auth.UsagePlan` generates.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

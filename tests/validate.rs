@@ -1,7 +1,7 @@
 //! `turnpike validate`: each class of load error reported as `file:line:col: /pointer: message`
 //! with exit code 1; valid files say `ok` and exit 0; usage errors exit 2.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -284,34 +284,6 @@ impl Conn {
     pub async fn send(&mut self, req: Req) -> Reply {
         read(self.open(req).await).await
     }
-
-    /// Sends and returns the error, for requests the server is expected to refuse at the
-    /// connection level.
-    pub async fn try_send(&mut self, req: Req) -> Result<Reply, hyper::Error> {
-        let (addr, scheme) = (self.addr, self.scheme);
-        let response = match &mut self.sender {
-            Sender::H1(sender) => {
-                sender.ready().await?;
-                sender
-                    .send_request(req.build(scheme, addr, Version::HTTP_11))
-                    .await?
-            }
-            Sender::H2(sender) => {
-                sender.ready().await?;
-                sender
-                    .send_request(req.build(scheme, addr, Version::HTTP_2))
-                    .await?
-            }
-        };
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await?.to_bytes();
-        Ok(Reply {
-            status: parts.status.as_u16(),
-            version: parts.version,
-            headers: parts.headers,
-            body,
-        })
-    }
 }
 
 /// Reads a streaming response to the end.

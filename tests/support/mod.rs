@@ -1,9 +1,6 @@
 //! Shared helpers for the end-to-end tests: the real `turnpike` binary as a child process, a real
 //! upstream HTTP server, HTTP clients (HTTP/1.1, h2c, TLS, raw TCP), temporary fixture files, SAM
 //! projects with Python handlers, and TLS certificates made at test time.
-//!
-//! Each test file is its own crate and uses part of this module, hence the `dead_code` allowance.
-#![allow(dead_code, unused_imports)]
 
 pub mod client;
 pub mod fixture;

@@ -10,7 +10,28 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Path of the binary under test.
-pub const BIN: &str = env!("CARGO_BIN_EXE_turnpike");
+const BIN: &str = env!("CARGO_BIN_EXE_turnpike");
+
+/// The AWS credentials every `turnpike` these tests start signs with: AWS's documented example
+/// key, which the remote-Lambda stand-in verifies signatures against and moto accepts.
+pub const ACCESS_KEY_ID: &str = "AKIDEXAMPLE";
+pub const SECRET_ACCESS_KEY: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+/// `turnpike` with a fixed AWS environment. The tests share one process, so they never change
+/// its environment; each child gets the test credentials instead, and nothing of the
+/// developer's own AWS settings (session token, profile, endpoint overrides) leaks in.
+pub fn command() -> Command {
+    let mut command = Command::new(BIN);
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(|name| name.starts_with("AWS_")) {
+            command.env_remove(name);
+        }
+    }
+    command
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY);
+    command
+}
 
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -49,7 +70,7 @@ impl Turnpike {
     /// Like [`Turnpike::serve_args`], but hands back the output when the process exits before
     /// printing its listening line.
     pub fn try_serve(args: &[&str]) -> Result<Turnpike, Output> {
-        let mut command = Command::new(BIN);
+        let mut command = command();
         command.arg("serve").args(args);
         if !args.contains(&"--listen") {
             command.args(["--listen", "127.0.0.1:0"]);
@@ -145,11 +166,6 @@ impl Turnpike {
             Ok(_) => panic!("turnpike serve {args:?} started"),
             Err(output) => String::from_utf8_lossy(&output.stderr).into_owned(),
         }
-    }
-
-    /// `scheme://addr` + `path`.
-    pub fn url(&self, path: &str) -> String {
-        format!("{}://{}{}", self.scheme, self.addr, path)
     }
 
     /// Every stdout line so far (the first is the listening line).
@@ -259,7 +275,7 @@ pub fn run_exit(args: &[&str], code: i32) -> (String, String) {
 /// Runs `turnpike invoke ARGS...` to completion in `dir`, with `stdin` as standard input.
 pub fn invoke(dir: &Path, args: &[&str], stdin: &str) -> Output {
     use std::io::Write as _;
-    let mut child = Command::new(BIN)
+    let mut child = command()
         .arg("invoke")
         .args(args)
         .current_dir(dir)
@@ -279,7 +295,7 @@ pub fn invoke(dir: &Path, args: &[&str], stdin: &str) -> Output {
 
 /// Runs `turnpike ARGS...` to completion (validate, routes, usage errors).
 pub fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
+    command()
         .args(args)
         .stdin(Stdio::null())
         .output()

@@ -122,11 +122,6 @@ impl Upstream {
             .await
             .ok()
     }
-
-    /// Events recorded so far.
-    pub fn events(&self) -> Vec<String> {
-        self.state.events.lock().unwrap().clone()
-    }
 }
 
 impl Drop for Upstream {

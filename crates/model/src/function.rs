@@ -94,6 +94,8 @@ pub struct Template {
     /// The APIs, explicit ones (`AWS::Serverless::Api`, `AWS::Serverless::HttpApi`) in template
     /// order, then the implicit `ServerlessRestApi` and `ServerlessHttpApi` when events need them.
     pub apis: Vec<Api>,
+    /// WebSocket APIs (`AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET`), in template order.
+    pub websocket_apis: Vec<crate::WebSocketApi>,
     /// (API id, stage) for every stage the template declares: `StageName` and `Variables` /
     /// `StageVariables` of explicit APIs, `Prod` for `ServerlessRestApi` and `$default` for
     /// `ServerlessHttpApi`. Empty for an OpenAPI document.

@@ -45,6 +45,7 @@ mod stage;
 mod throttle;
 mod usage_plan;
 mod validation;
+mod websocket;
 
 pub use api::MethodResponse;
 pub use api::{
@@ -76,3 +77,4 @@ pub use usage_plan::{ApiKeyDecl, PlanQuota, PlanStage, UsagePlanDecl, UsagePlans
 pub use validation::{
     BodyModel, ParameterLocation, RequestValidation, RequiredParameter, MODELS_KEY,
 };
+pub use websocket::{RouteSelection, WebSocketApi, WebSocketRoute};

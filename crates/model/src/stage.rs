@@ -46,6 +46,8 @@ impl Stage {
 #[derive(Debug, Clone)]
 pub struct Deployment {
     pub apis: Vec<Arc<Api>>,
+    /// The WebSocket APIs served beside them; their stages come from `api_stages` too.
+    pub websocket_apis: Vec<Arc<crate::WebSocketApi>>,
     /// The stages every API without an entry in `api_stages` is deployed to.
     pub stages: Vec<Stage>,
     /// By API id: the stages that API is deployed to, instead of `stages`.
@@ -57,6 +59,7 @@ impl Deployment {
     pub fn new(apis: Vec<Arc<Api>>, stages: Vec<Stage>) -> Deployment {
         Deployment {
             apis,
+            websocket_apis: Vec::new(),
             stages,
             api_stages: BTreeMap::new(),
         }
