@@ -195,3 +195,122 @@ async fn an_endpoint_that_does_not_answer_is_a_500() {
     let reply = Req::get("/dev/pets/rex").send(tp.addr).await;
     assert_internal_server_error(&reply);
 }
+
+/// A REST SQS SendMessage integration (path style, queue `jobs` of `account`) whose
+/// `credentials` is `role`.
+fn sqs_with_role(account: &str, role: &str) -> String {
+    format!(
+        r#"openapi: 3.0.1
+info: {{title: roles}}
+paths:
+  /jobs:
+    post:
+      responses:
+        '200': {{description: queued}}
+      x-amazon-apigateway-integration:
+        type: aws
+        httpMethod: POST
+        uri: arn:aws:apigateway:us-east-1:sqs:path/{account}/jobs
+        credentials: {role}
+        requestParameters:
+          integration.request.header.Content-Type: "'application/x-www-form-urlencoded'"
+        requestTemplates:
+          application/json: Action=SendMessage&MessageBody=$util.urlEncode($input.body)
+        passthroughBehavior: NEVER
+        responses:
+          default:
+            statusCode: '200'
+            responseTemplates:
+              application/json: '{{"queued": true}}'
+"#
+    )
+}
+
+/// boto3 lines that make `other`, an SQS client of account 111122223333 (moto keeps each
+/// account's queues apart, by the access key a request is signed with).
+const OTHER_ACCOUNT_SQS: &str = "c = boto3.client('sts', **kw).assume_role(RoleArn='arn:aws:iam::111122223333:role/setup', RoleSessionName='setup')['Credentials']\n\
+     other = boto3.client('sqs', **{**kw, 'aws_access_key_id': c['AccessKeyId'], 'aws_secret_access_key': c['SecretAccessKey'], 'aws_session_token': c['SessionToken']})\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credentials_role_is_assumed_and_signs_the_sqs_call() {
+    let moto = Moto::start();
+    let role_used = "iam = boto3.client('iam', **kw)\n\
+         print(json.dumps('LastUsedDate' in iam.get_role(RoleName='apigw')['Role'].get('RoleLastUsed', {})))";
+    moto.boto3(
+        "iam = boto3.client('iam', **kw)\n\
+         iam.create_role(RoleName='apigw', AssumeRolePolicyDocument=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'apigateway.amazonaws.com'}, 'Action': 'sts:AssumeRole'}]}))\n\
+         sqs.create_queue(QueueName='jobs')\n\
+         print(json.dumps(None))",
+    );
+    assert_eq!(moto.boto3(role_used), json!(false));
+    let dir = TempDir::new();
+    let doc = dir.write(
+        "roles.yaml",
+        &sqs_with_role(ACCOUNT, "arn:aws:iam::123456789012:role/apigw"),
+    );
+    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &moto.url]);
+    for job in [r#"{"job": 1}"#, r#"{"job": 2}"#] {
+        let reply = Req::new("POST", "/dev/jobs").json(job).send(tp.addr).await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        assert_eq!(reply.json(), json!({"queued": true}));
+    }
+    let received = moto.boto3(
+        "q = sqs.get_queue_url(QueueName='jobs')['QueueUrl']\n\
+         m = sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=10, WaitTimeSeconds=1).get('Messages', [])\n\
+         print(json.dumps(sorted(x['Body'] for x in m)))",
+    );
+    assert_eq!(received, json!([r#"{"job": 1}"#, r#"{"job": 2}"#]));
+    // moto marks a role used when a request signed with its temporary keys arrives: the SQS
+    // call, not the gateway's own AssumeRole (signed with the gateway's keys).
+    assert_eq!(moto.boto3(role_used), json!(true));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_of_another_account_sends_to_that_accounts_queue() {
+    let moto = Moto::start();
+    moto.boto3(&format!(
+        "{OTHER_ACCOUNT_SQS}other.create_queue(QueueName='jobs')\nprint(json.dumps(None))"
+    ));
+    let dir = TempDir::new();
+    let doc = dir.write(
+        "roles.yaml",
+        &sqs_with_role("111122223333", "arn:aws:iam::111122223333:role/apigw"),
+    );
+    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &moto.url]);
+    let reply = Req::new("POST", "/dev/jobs")
+        .json(r#"{"job": "far"}"#)
+        .send(tp.addr)
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let seen = moto.boto3(&format!(
+        "{OTHER_ACCOUNT_SQS}q = other.get_queue_url(QueueName='jobs')['QueueUrl']\n\
+         m = other.receive_message(QueueUrl=q, MaxNumberOfMessages=10, WaitTimeSeconds=1).get('Messages', [])\n\
+         print(json.dumps({{'theirs': [x['Body'] for x in m], 'ours': sqs.list_queues().get('QueueUrls', [])}}))"
+    ));
+    assert_eq!(seen, json!({"theirs": [r#"{"job": "far"}"#], "ours": []}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_that_cannot_be_assumed_is_a_500_with_the_execution_log_line() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let dir = TempDir::new();
+    let doc = dir.write(
+        "roles.yaml",
+        &sqs_with_role(ACCOUNT, "arn:aws:iam::123456789012:role/apigw"),
+    );
+    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &closed]);
+    let reply = Req::new("POST", "/dev/jobs")
+        .json(r#"{"job": 1}"#)
+        .send(tp.addr)
+        .await;
+    assert_internal_server_error(&reply);
+    let line = "Execution failed due to configuration error: API Gateway does not have permission to assume the provided role arn:aws:iam::123456789012:role/apigw";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !tp.stderr().contains(line) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(tp.stderr().contains(line), "{}", tp.stderr());
+}

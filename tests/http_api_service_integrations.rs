@@ -434,3 +434,70 @@ async fn an_endpoint_that_does_not_answer_is_a_500() {
     assert_eq!(reply.status, 500, "{reply:?}");
     assert_eq!(reply.text(), r#"{"message":"Internal Server Error"}"#);
 }
+
+/// An HTTP API whose SQS-SendMessage route sends to queue `jobs` of account 111122223333 with
+/// that account's role as its `credentials`.
+fn sqs_with_role() -> String {
+    r#"openapi: 3.0.1
+info: {title: roles}
+x-amazon-apigateway-importexport-version: "1.0"
+paths:
+  /jobs:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: SQS-SendMessage
+        credentials: arn:aws:iam::111122223333:role/apigw
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          QueueUrl: https://sqs.us-east-1.amazonaws.com/111122223333/jobs
+          MessageBody: $request.body
+"#
+    .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credentials_role_is_assumed_and_its_accounts_queue_gets_the_message() {
+    // moto keeps each account's queues apart, by the access key a request is signed with: only
+    // the role's temporary keys reach account 111122223333.
+    let other = "c = boto3.client('sts', **kw).assume_role(RoleArn='arn:aws:iam::111122223333:role/setup', RoleSessionName='setup')['Credentials']\n\
+         other = boto3.client('sqs', **{**kw, 'aws_access_key_id': c['AccessKeyId'], 'aws_secret_access_key': c['SecretAccessKey'], 'aws_session_token': c['SessionToken']})\n";
+    let moto = Moto::start();
+    moto.boto3(&format!(
+        "{other}other.create_queue(QueueName='jobs')\nprint(json.dumps(None))"
+    ));
+    let dir = TempDir::new();
+    let doc = dir.write("roles.yaml", &sqs_with_role());
+    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &moto.url]);
+    let reply = Req::new("POST", "/jobs")
+        .json(r#"{"job": "far"}"#)
+        .send(tp.addr)
+        .await;
+    sqs_answer(&reply, 200, "SendMessageResponse", "");
+    let seen = moto.boto3(&format!(
+        "{other}q = other.get_queue_url(QueueName='jobs')['QueueUrl']\n\
+         m = other.receive_message(QueueUrl=q, MaxNumberOfMessages=10, WaitTimeSeconds=1).get('Messages', [])\n\
+         print(json.dumps({{'theirs': [x['Body'] for x in m], 'ours': sqs.list_queues().get('QueueUrls', [])}}))"
+    ));
+    assert_eq!(seen, json!({"theirs": [r#"{"job": "far"}"#], "ours": []}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_that_cannot_be_assumed_is_a_500() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let dir = TempDir::new();
+    let doc = dir.write("roles.yaml", &sqs_with_role());
+    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &closed]);
+    let reply = Req::new("POST", "/jobs").json("{}").send(tp.addr).await;
+    assert_eq!(reply.status, 500, "{reply:?}");
+    assert_eq!(reply.text(), r#"{"message":"Internal Server Error"}"#);
+    let line = "Execution failed due to configuration error: API Gateway does not have permission to assume the provided role arn:aws:iam::111122223333:role/apigw";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !tp.stderr().contains(line) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(tp.stderr().contains(line), "{}", tp.stderr());
+}

@@ -36,3 +36,4 @@ mod sam_models;
 mod traffic;
 mod usage_plans;
 mod validate;
+mod websocket;

@@ -85,6 +85,60 @@ pub fn render_functions(functions: &[(PathBuf, Function)]) -> String {
 }
 
 /// `headings` then `rows`, each column as wide as its widest cell.
+const WEBSOCKET_HEADINGS: [&str; 5] = ["STAGE", "ROUTE KEY", "URL", "INTEGRATION", "REPLIES"];
+
+/// The WebSocket APIs of `deployment`: one row per stage and route, each stage's URL
+/// `ws://{host}/{stage}` (`$default` at `/`); empty without any. They follow the REST and HTTP
+/// APIs' table ([`render`]) after a blank line, when it lists any.
+pub fn render_websockets(deployment: &turnpike_model::Deployment, base_url: &str) -> String {
+    let mut out = String::new();
+    let ws_base = base_url
+        .replacen("https://", "wss://", 1)
+        .replacen("http://", "ws://", 1);
+    for (i, api) in deployment.websocket_apis.iter().enumerate() {
+        if i > 0 || !deployment.apis.is_empty() {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "WebSocket API {:?} (id {}); manage connections at {base_url}/{{stage}}/@connections/{{connectionId}}",
+            api.name, api.id
+        );
+        let stages: Vec<String> = match deployment.stages_of(&api.id) {
+            [] => vec![turnpike_model::Stage::DEFAULT.to_owned()],
+            stages => stages.iter().map(|s| s.name.clone()).collect(),
+        };
+        let mut cells: Vec<[String; 5]> = Vec::new();
+        for stage in &stages {
+            let url = match stage.as_str() {
+                turnpike_model::Stage::DEFAULT => format!("{ws_base}/"),
+                name => format!("{ws_base}/{name}"),
+            };
+            for route in &api.routes {
+                let integration = route.integration.kind.as_str().to_owned();
+                let replies = if route.two_way { "yes" } else { "no" };
+                cells.push([
+                    stage.clone(),
+                    route.key.clone(),
+                    url.clone(),
+                    integration,
+                    replies.to_owned(),
+                ]);
+            }
+        }
+        if cells.is_empty() {
+            out.push_str("  (no routes)\n");
+            continue;
+        }
+        let rows: Vec<[&str; 5]> = cells
+            .iter()
+            .map(|row| [&*row[0], &*row[1], &*row[2], &*row[3], &*row[4]])
+            .collect();
+        write_table(&mut out, &WEBSOCKET_HEADINGS, &rows);
+    }
+    out
+}
+
 fn write_table(out: &mut String, headings: &[&str; 5], rows: &[[&str; 5]]) {
     let mut widths = headings.map(str::len);
     for row in rows {
@@ -150,6 +204,77 @@ mod tests {
             integration: integration.into(),
             url: url.into(),
         }
+    }
+
+    #[test]
+    fn websocket_apis_list_each_stage_url_and_route_key() {
+        use turnpike_model::{
+            Deployment, Integration, IntegrationType, RouteAuth, RouteSelection, Stage,
+            WebSocketApi, WebSocketRoute,
+        };
+        let route = |key: &str, kind: IntegrationType, two_way: bool| WebSocketRoute {
+            key: key.into(),
+            pointer: String::new(),
+            integration: Integration::new(kind),
+            auth: RouteAuth::None,
+            api_key_required: false,
+            template_selection: None,
+            two_way,
+        };
+        let chat = WebSocketApi {
+            id: "abcdefghij".into(),
+            name: "Chat".into(),
+            source: PathBuf::from("t.yaml"),
+            route_selection: RouteSelection::action(),
+            api_key_source: turnpike_model::ApiKeySource::Header,
+            routes: vec![
+                route("$connect", IntegrationType::AwsProxy, false),
+                route("sendmessage", IntegrationType::Mock, true),
+            ],
+            authorizers: BTreeMap::new(),
+        };
+        let mut deployment = Deployment::new(Vec::new(), Vec::new());
+        deployment
+            .api_stages
+            .insert("abcdefghij".into(), vec![Stage::new("prod")]);
+        deployment.websocket_apis = vec![Arc::new(chat)];
+        let out = render_websockets(&deployment, "http://127.0.0.1:8080");
+        let lines: Vec<&str> = out.lines().map(str::trim_end).collect();
+        assert_eq!(
+            lines[0],
+            "WebSocket API \"Chat\" (id abcdefghij); manage connections at \
+             http://127.0.0.1:8080/{stage}/@connections/{connectionId}"
+        );
+        assert!(lines[1].starts_with("  STAGE"), "{out}");
+        let cells = |line: &str| {
+            line.split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            cells(lines[2]),
+            [
+                "prod",
+                "$connect",
+                "ws://127.0.0.1:8080/prod",
+                "AWS_PROXY",
+                "no"
+            ]
+        );
+        assert_eq!(
+            cells(lines[3]),
+            [
+                "prod",
+                "sendmessage",
+                "ws://127.0.0.1:8080/prod",
+                "MOCK",
+                "yes"
+            ]
+        );
+        assert_eq!(
+            render_websockets(&Deployment::new(Vec::new(), Vec::new()), "x"),
+            ""
+        );
     }
 
     #[test]

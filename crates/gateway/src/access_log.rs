@@ -243,6 +243,12 @@ impl AccessLogSink {
         self.tx.is_none()
     }
 
+    /// Formats and queues the line of one WebSocket message or disconnection, which API
+    /// Gateway logs as it logs requests.
+    pub(crate) fn log_event(&self, ctx: &RequestContext) {
+        self.log(ctx);
+    }
+
     /// Formats and queues the line for a finished request.
     fn log(&self, ctx: &RequestContext) {
         let Some(tx) = &self.tx else { return };

@@ -79,6 +79,9 @@ pub(crate) struct RequestContext {
     pub(crate) api_key: Option<Arc<crate::authorize::api_key::ApiKeyRecord>>,
     /// That key's value: `$context.identity.apiKey` (stores keep only hashes).
     pub(crate) api_key_value: Option<Box<str>>,
+    /// A WebSocket event's own variables (`connectionId`, `eventType`, ...), which take
+    /// precedence; `None` for REST and HTTP requests.
+    pub(crate) websocket: Option<Box<crate::websocket::WsContext>>,
 }
 
 impl RequestContext {
@@ -135,6 +138,7 @@ impl RequestContext {
             identity: None,
             api_key: None,
             api_key_value: None,
+            websocket: None,
         }
     }
 
@@ -171,6 +175,9 @@ impl RequestContext {
 
     /// The value of `$context.<name>`, if the request has one.
     pub(crate) fn lookup(&self, name: &str) -> Option<Cow<'_, str>> {
+        if let Some(value) = self.websocket.as_ref().and_then(|ws| ws.lookup(name)) {
+            return Some(value);
+        }
         let kind = self.api_kind();
         match name {
             "requestId" => borrowed(self.request_id()),
@@ -323,6 +330,9 @@ impl RequestContext {
                 );
             }
             root.insert("authorizer".into(), Value::Object(map));
+        }
+        if let Some(ws) = &self.websocket {
+            ws.fill(&mut root);
         }
         root
     }

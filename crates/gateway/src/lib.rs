@@ -44,6 +44,7 @@ mod template;
 mod tls;
 mod traffic;
 mod validate;
+mod websocket;
 
 #[cfg(test)]
 mod test_support;

@@ -10,6 +10,13 @@
 //! |-----------------------------------|----------------|---------|
 //! | `turnpike_cache_hit_count_total`  | CacheHitCount  | counter |
 //! | `turnpike_cache_miss_count_total` | CacheMissCount | counter |
+//! | `turnpike_websocket_connect_count_total`     | ConnectCount     | counter |
+//! | `turnpike_websocket_message_count_total`     | MessageCount     | counter |
+//! | `turnpike_websocket_integration_error_total` | IntegrationError | counter |
+//! | `turnpike_websocket_client_error_total`      | ClientError      | counter |
+//! | `turnpike_websocket_execution_error_total`   | ExecutionError   | counter |
+//!
+//! The WebSocket families appear only when the deployment has WebSocket APIs.
 //!
 //! A scrape renders the counters the request path already keeps (per API and stage, relaxed
 //! atomics in the compiled snapshot) rather than mirroring them into a metrics registry: the
@@ -98,7 +105,41 @@ pub(crate) fn render(snapshot: &Snapshot) -> String {
             }
         }
     }
+    render_websocket(snapshot, &mut out);
     out
+}
+
+/// CloudWatch's WebSocket metrics per API and stage, when the deployment has WebSocket APIs.
+fn render_websocket(snapshot: &Snapshot, out: &mut String) {
+    if snapshot.websocket_apis.is_empty() {
+        return;
+    }
+    for (name, help, metric) in crate::websocket::metrics::FAMILIES {
+        out.push_str("# HELP ");
+        out.push_str(name);
+        out.push(' ');
+        out.push_str(help);
+        out.push_str("\n# TYPE ");
+        out.push_str(name);
+        out.push_str(" counter\n");
+        for api in &snapshot.websocket_apis {
+            // CloudWatch's ApiName dimension keeps ASCII only, as for the cache counters.
+            let ascii: String = api.model.name.chars().filter(char::is_ascii).collect();
+            let api_name = if ascii.is_empty() { api.id() } else { &ascii };
+            for (stage, counters) in api.stages.iter().zip(&api.counters) {
+                out.push_str(name);
+                out.push_str("{api_id=\"");
+                push_label_value(out, api.id());
+                out.push_str("\",api_name=\"");
+                push_label_value(out, api_name);
+                out.push_str("\",stage=\"");
+                push_label_value(out, &stage.name);
+                out.push_str("\"} ");
+                out.push_str(&counters.get(metric).to_string());
+                out.push('\n');
+            }
+        }
+    }
 }
 
 /// A label value with the format's escapes: backslash, double quote, line feed.

@@ -58,6 +58,8 @@ pub(crate) struct Shared {
     pub(crate) traffic: Option<Arc<crate::traffic::Traffic>>,
     /// The response cache; `None` without a state.
     pub(crate) cache: Option<crate::cache::ResponseCache>,
+    /// Live WebSocket connections, shared by every worker.
+    pub(crate) connections: turnpike_state::ConnectionRegistry,
 }
 
 /// Answers one request. Never fails: every failure becomes a gateway response.
@@ -66,6 +68,11 @@ pub(crate) async fn handle(
     request: Request<Incoming>,
     connection: ClientConnection,
 ) -> Response<LoggedBody> {
+    // WebSocket handshakes, `@connections` calls and plain requests to a WebSocket API's URL.
+    let request = match crate::websocket::intercept(&shared, request, connection).await {
+        Ok(response) => return response,
+        Err(request) => request,
+    };
     let (parts, body) = request.into_parts();
     let mut ctx = RequestContext::new(&parts, connection);
     let snapshot = shared.snapshot.load_full();

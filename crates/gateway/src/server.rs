@@ -83,6 +83,7 @@ impl ReloadHandle {
     pub fn reload(&self, deployment: Deployment) {
         let mut snapshot = Snapshot::build(&deployment);
         if let Some(first) = self.workers.first() {
+            crate::websocket::carry_counters(&first.snapshot.load(), &mut snapshot);
             if let Some(traffic) = &first.traffic {
                 traffic.attach(&mut snapshot, &deployment);
             }
@@ -120,6 +121,11 @@ impl Gateway {
             None => None,
         };
         let (access_log, writer) = access_log::start(config.access_log, tokio::io::stdout());
+        // On Redis, every node reaches every WebSocket connection through it.
+        let connections = match &config.state {
+            Some(state) => state.connection_registry().await,
+            None => turnpike_state::ConnectionRegistry::embedded(),
+        };
         let cache = config.state.clone().map(crate::cache::ResponseCache::new);
         let traffic = config
             .state
@@ -151,6 +157,7 @@ impl Gateway {
                     auth: auth.clone(),
                     traffic: traffic.clone(),
                     cache: cache.clone(),
+                    connections: connections.clone(),
                 })
             })
             .collect();
@@ -163,6 +170,12 @@ impl Gateway {
             drain_timeout: config.drain_timeout,
             metrics,
         })
+    }
+
+    /// The first worker's shared state, for in-crate tests that drive a part of the pipeline.
+    #[cfg(test)]
+    pub(crate) fn shared(&self) -> Option<Arc<Shared>> {
+        self.workers.first().cloned()
     }
 
     /// The address the gateway listens on (with the real port when bound to port 0).
@@ -320,14 +333,15 @@ impl Worker {
             }
         }
         drop(listener);
+        // Open WebSocket connections get 1001 `Going away` and run `$disconnect`, within the
+        // drain like requests in flight.
+        let sockets = crate::websocket::shutdown();
         let open = graceful.count();
         if open > 0 {
             tracing::info!(connections = open, "draining");
         }
-        if tokio::time::timeout(drain_timeout, graceful.shutdown())
-            .await
-            .is_err()
-        {
+        let drained = async { tokio::join!(graceful.shutdown(), sockets) };
+        if tokio::time::timeout(drain_timeout, drained).await.is_err() {
             tracing::warn!(
                 timeout_s = drain_timeout.as_secs(),
                 "drain timeout elapsed; closing the remaining connections"
@@ -412,7 +426,7 @@ async fn serve_connection(
     let result = match tls {
         None => {
             let stream = integrate::lambda::header_case::Recording::new(stream, recorder);
-            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
             watcher.watch(conn).await
         }
         Some(acceptor) => {
@@ -429,7 +443,7 @@ async fn serve_connection(
                     }
                 };
             let stream = integrate::lambda::header_case::Recording::new(stream, recorder);
-            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
             watcher.watch(conn).await
         }
     };

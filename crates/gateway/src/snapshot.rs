@@ -28,6 +28,8 @@ pub(crate) struct Snapshot {
     /// Whether a REST API has a Lambda proxy route, whose payload 1.0 events keep the client's
     /// header-name spelling: only then do connections record it.
     pub(crate) keeps_header_case: bool,
+    /// The WebSocket APIs, in load order.
+    pub(crate) websocket_apis: Vec<Arc<crate::websocket::CompiledWebSocketApi>>,
 }
 
 /// One API, compiled.
@@ -107,7 +109,8 @@ impl Snapshot {
                         .routes
                         .iter()
                         .any(|r| r.integration.kind == IntegrationType::AwsProxy)
-            }),
+            }) || !deployment.websocket_apis.is_empty(),
+            websocket_apis: crate::websocket::compile_all(deployment),
         }
     }
 }

@@ -277,6 +277,44 @@ pub struct Integration {
     /// An HTTP API's AWS service integration (`integrationSubtype`): the subtype and its mapped
     /// parameters; `None` for every other integration.
     pub service: Option<ServiceIntegration>,
+    /// A REST AWS service integration's uri (`type: AWS`,
+    /// `arn:aws:apigateway:REGION:SERVICE:path|action/...`), parsed by the loader; `None` for
+    /// every other integration.
+    pub service_target: Option<ServiceTarget>,
+    /// `credentials` of an AWS service integration (REST `type: AWS` with a service ARN, or an
+    /// HTTP API's `integrationSubtype`); `None` when it has none.
+    pub credentials: Option<IntegrationCredentials>,
+}
+
+/// The AWS service a REST AWS integration calls, from its uri
+/// `arn:aws:apigateway:{region}:{subdomain.service|service}:path|action/{service_api}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceTarget {
+    pub region: String,
+    /// The service: its endpoint prefix and signing name (`sqs`, `dynamodb`, `s3`).
+    pub service: String,
+    /// The `SUBDOMAIN` of `SUBDOMAIN.SERVICE` (an S3 bucket), prefixed to the service's host.
+    pub subdomain: Option<String>,
+    pub api: ServiceApi,
+}
+
+/// How a [`ServiceTarget`] is called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceApi {
+    /// `path/{path}`: the path after the host, without its leading `/`; it may hold `{param}`
+    /// and `${stageVariables.name}` placeholders.
+    Path(String),
+    /// `action/{Action}`: an API action name (letters and digits, `SendMessage`).
+    Action(String),
+}
+
+/// An AWS service integration's `credentials`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntegrationCredentials {
+    /// An IAM role ARN (`arn:aws:iam::123456789012:role/NAME`) for API Gateway to assume.
+    Role(String),
+    /// `arn:aws:iam::*:user/*`: the caller's own credentials.
+    Caller,
 }
 
 /// An HTTP API AWS service integration ("first-class integration"): `type: AWS_PROXY` with an
@@ -288,7 +326,8 @@ pub struct ServiceIntegration {
     pub subtype: String,
     /// Parameter name (`QueueUrl`) → its value, in the HTTP API parameter-mapping syntax.
     pub parameters: BTreeMap<String, crate::http_mapping::MappingValue>,
-    /// `credentials`: the role AWS assumes for the call (not assumed locally).
+    /// `credentials` as written; [`Integration::credentials`] holds it parsed, which the gateway
+    /// assumes.
     pub credentials: Option<String>,
 }
 
@@ -310,6 +349,8 @@ impl Integration {
             parameter_mapping: None,
             cache_key_parameters: Vec::new(),
             service: None,
+            service_target: None,
+            credentials: None,
         }
     }
 

@@ -52,6 +52,7 @@ pub use api::{
     Api, ApiKind, ContentHandling, HttpMethod, Integration, IntegrationResponse, IntegrationType,
     PassthroughBehavior, PayloadFormatVersion, Route, RouteKey,
 };
+pub use api::{IntegrationCredentials, ServiceApi, ServiceTarget};
 pub use auth::{
     ApiKeySource, Authorizer, AuthorizerKind, AuthorizerPayloadVersion, Cidr, ConditionKey,
     ConditionOperator, Effect, IdentitySource, JwtConfiguration, PolicyCondition, PolicyDocument,

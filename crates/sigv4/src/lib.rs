@@ -1,13 +1,15 @@
 //! AWS Signature Version 4, shared by Turnpike's signer ([`sign`]: remote Lambda invoke in
 //! `turnpike-functions`, AWS service integrations in `turnpike-gateway`, with [`credentials`]
-//! from the standard chain) and its verifier (`AWS_IAM` routes in `turnpike-gateway`): the canonical
-//! URI, query and header values as AWS builds them for services other than S3 (the path as sent,
-//! dot and empty segments removed, then URI-encoded again, so `%2F` becomes `%252F`; query
-//! parameters decoded, re-encoded and sorted), the derived signing key, and hex helpers. What a
-//! request carries and how a failure reads stay with each side.
+//! from the standard chain or a role's from [`assume_role`]) and its verifier (`AWS_IAM` routes
+//! in `turnpike-gateway`): the canonical URI, query and header values as AWS builds them for
+//! services other than S3 (the path as sent, dot and empty segments removed, then URI-encoded
+//! again, so `%2F` becomes `%252F`; query parameters decoded, re-encoded and sorted), the derived
+//! signing key, and hex helpers. What a request carries and how a failure reads stay with each
+//! side.
 
 use std::fmt::Write as _;
 
+pub mod assume_role;
 pub mod credentials;
 mod sign;
 

@@ -18,6 +18,7 @@
 mod admin;
 mod admit;
 mod bucket;
+pub mod connections;
 mod decision;
 mod embedded;
 mod error;
@@ -35,6 +36,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 
 pub use admit::{Admission, BucketRef, QuotaRef};
+pub use connections::{ConnectionError, ConnectionInfo, ConnectionRegistry, Gone, Outbound};
 pub use decision::{CacheStats, Decision, QuotaDecision, Usage};
 pub use embedded::EmbeddedConfig;
 pub use error::StateError;
@@ -50,6 +52,8 @@ pub use secret::{hash_value, GENERATED_VALUE_LEN, MAX_VALUE_LEN, MIN_VALUE_LEN, 
 #[derive(Clone)]
 pub struct State {
     backend: Arc<Backend>,
+    /// Redis: how it was reached, for the connection registry's own subscription.
+    redis_config: Option<Arc<RedisConfig>>,
 }
 
 enum Backend {
@@ -79,14 +83,31 @@ impl State {
     /// Connects to Redis (lazily for one server: an unreachable server is handled by the
     /// failure policy, not refused here).
     pub async fn redis(config: &RedisConfig) -> Result<State, StateError> {
-        Ok(State::from(Backend::Redis(
-            redis::Redis::connect(config).await?,
-        )))
+        let mut state = State::from(Backend::Redis(redis::Redis::connect(config).await?));
+        state.redis_config = Some(Arc::new(config.clone()));
+        Ok(state)
     }
 
     fn from(backend: Backend) -> State {
         State {
             backend: Arc::new(backend),
+            redis_config: None,
+        }
+    }
+
+    /// A WebSocket connection registry on this back end: embedded, or on this Redis (sharing
+    /// its connection) so that every node reaches every connection. Falls back to embedded,
+    /// with an error logged, if the Redis subscription cannot even be set up (a bad URL).
+    pub async fn connection_registry(&self) -> ConnectionRegistry {
+        let (Backend::Redis(redis), Some(config)) = (&*self.backend, &self.redis_config) else {
+            return ConnectionRegistry::embedded();
+        };
+        match ConnectionRegistry::on_redis(redis.conn(), config).await {
+            Ok(registry) => registry,
+            Err(error) => {
+                tracing::error!(%error, "WebSocket connections stay on this node only");
+                ConnectionRegistry::embedded()
+            }
         }
     }
 

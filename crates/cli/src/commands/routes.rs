@@ -20,11 +20,16 @@ pub fn run(args: RoutesArgs) -> ExitCode {
         Err(message) => return super::usage_error(&message),
     };
     let functions = crate::table::render_functions(&loaded.functions);
-    let deployment = deploy::deployment(loaded.apis, plan);
+    let deployment = deploy::with_websocket_apis(
+        deploy::deployment(loaded.apis, plan),
+        loaded.websocket_apis,
+        &loaded.stages,
+    );
     let urls = turnpike_gateway::route_urls(&deployment, &base_url);
     print!(
         "{}{functions}",
         crate::table::render(&deployment.apis, &urls, &base_url)
+            + &crate::table::render_websockets(&deployment, &base_url)
     );
     ExitCode::SUCCESS
 }

@@ -146,7 +146,11 @@ async fn serve(args: ServeArgs) -> ExitCode {
         scheme,
         requested_url,
         functions_table: crate::table::render_functions(&loaded.functions),
-        deployment: deploy::deployment(loaded.apis, plan.clone()),
+        deployment: deploy::with_websocket_apis(
+            deploy::deployment(loaded.apis, plan.clone()),
+            loaded.websocket_apis,
+            &loaded.stages,
+        ),
         plan,
     };
     let code = served.run(config, shutdown).await;
@@ -303,7 +307,11 @@ impl Served<'_> {
         if self.args.load.paths.is_empty() && url != self.requested_url {
             match deploy::load_all(&Source::from_paths(&[], &url), self.options) {
                 Ok(loaded) => {
-                    deployment = deploy::deployment(loaded.apis, self.plan);
+                    deployment = deploy::with_websocket_apis(
+                        deploy::deployment(loaded.apis, self.plan),
+                        loaded.websocket_apis,
+                        &loaded.stages,
+                    );
                     gateway.reload(deployment.clone());
                 }
                 Err(errors) => return super::report_load_errors(&errors),
@@ -311,7 +319,8 @@ impl Served<'_> {
         }
 
         let urls = turnpike_gateway::route_urls(&deployment, &url);
-        let table = crate::table::render(&deployment.apis, &urls, &url);
+        let table = crate::table::render(&deployment.apis, &urls, &url)
+            + &crate::table::render_websockets(&deployment, &url);
         // The first line is a contract: scripts and the end-to-end tests read the port from it.
         // The banner goes out in one write so readers see it whole.
         let metrics = gateway

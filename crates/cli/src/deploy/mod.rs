@@ -89,6 +89,8 @@ pub fn load_each(sources: &[Source], options: &Options) -> Vec<LoadResult> {
 pub struct Loaded {
     /// Every API, in load order.
     pub apis: Vec<Api>,
+    /// Every WebSocket API, in load order.
+    pub websocket_apis: Vec<turnpike_model::WebSocketApi>,
     /// (API id, stage) as templates declare them.
     pub stages: Vec<(String, Stage)>,
     /// (template, function), in load order.
@@ -110,6 +112,7 @@ pub fn load_all(sources: &[Source], options: &Options) -> Result<Loaded, Vec<Loa
             Ok(template) => {
                 let path = source.path();
                 loaded.apis.extend(template.apis);
+                loaded.websocket_apis.extend(template.websocket_apis);
                 loaded.stages.extend(template.stages);
                 let functions = template.functions.into_iter();
                 loaded
@@ -230,6 +233,27 @@ fn reject_duplicates(sources: &[Source], results: &mut [LoadResult]) {
 pub fn deployment(apis: Vec<Api>, plan: stages::Plan) -> Deployment {
     let mut deployment = Deployment::new(apis.into_iter().map(Arc::new).collect(), Vec::new());
     deployment.api_stages = plan;
+    deployment
+}
+
+/// `deployment` serving `websocket_apis` too, each on the stages its template declares for it
+/// (`declared`: (API id, stage)); one without declares none and is served on `$default`.
+pub fn with_websocket_apis(
+    mut deployment: Deployment,
+    websocket_apis: Vec<turnpike_model::WebSocketApi>,
+    declared: &[(String, turnpike_model::Stage)],
+) -> Deployment {
+    for api in &websocket_apis {
+        let own: Vec<turnpike_model::Stage> = declared
+            .iter()
+            .filter(|(id, _)| *id == api.id)
+            .map(|(_, stage)| stage.clone())
+            .collect();
+        if !own.is_empty() {
+            deployment.api_stages.insert(api.id.clone(), own);
+        }
+    }
+    deployment.websocket_apis = websocket_apis.into_iter().map(Arc::new).collect();
     deployment
 }
 

@@ -1,6 +1,7 @@
 //! The method ARN of a request (`methodArn`, HTTP APIs' `routeArn`):
 //! `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}`, with the request's own
-//! method and path (not the route's template), the path as received after the stage.
+//! method and path (not the route's template), the path as received after the stage. A WebSocket
+//! event's has no method or path but its route key: `.../{apiId}/{stage}/$connect`.
 
 use turnpike_model::REGION;
 
@@ -10,6 +11,10 @@ use crate::context::{RequestContext, ACCOUNT_ID};
 pub(crate) fn method_arn(ctx: &RequestContext) -> String {
     let api = ctx.api.as_ref().map_or("", |a| a.id.as_str());
     let stage = ctx.stage.as_ref().map_or("", |s| s.name.as_str());
+    if let Some(ws) = &ctx.websocket {
+        let route = &ws.route_key;
+        return format!("arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api}/{stage}/{route}");
+    }
     let path = path_after_stage(ctx);
     format!(
         "arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api}/{stage}/{}/{}",

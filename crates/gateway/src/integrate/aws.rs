@@ -11,13 +11,22 @@
 //! - `action/{Action}`: query-protocol services (SQS, SNS, ...) get `Action={Action}` in the query
 //!   string; JSON-protocol services (DynamoDB, Kinesis, Step Functions, ...) get
 //!   `X-Amz-Target: {prefix}.{Action}` and their `application/x-amz-json-1.x` content type;
-//! - the request is signed with SigV4 for the ARN's service and region, with the gateway's own
-//!   credentials from the standard chain (the signer of remote Lambda invocations,
-//!   [`turnpike_sigv4::sign`]); the integration's `credentials` role is not assumed locally.
+//! - the request is signed with SigV4 for the ARN's service and region (the signer of remote
+//!   Lambda invocations, [`turnpike_sigv4::sign`]): with the temporary credentials of the
+//!   integration's `credentials` role, which [`role`] assumes with STS, else with the gateway's
+//!   own credentials from the standard chain. `arn:aws:iam::*:user/*` (the caller's own
+//!   credentials) is not supported: the gateway never holds a caller's secret key, so such calls
+//!   are signed with its own credentials, and it says so when it compiles the integration.
+//!
+//! The loader has parsed the ARN ([`turnpike_model::ServiceTarget`]); this module only builds
+//! the URL and headers from it.
 
+pub(crate) mod role;
 pub(crate) mod subtype;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use ::http::header::{HeaderValue, CONTENT_TYPE, HOST};
 use ::http::{HeaderMap, Method, Response, Uri};
@@ -74,7 +83,7 @@ impl AwsSettings {
     }
 
     /// The endpoint override for `service` (the ARN's service, an endpoint prefix), if any.
-    fn endpoint(&self, service: &str) -> Option<&str> {
+    pub(crate) fn endpoint(&self, service: &str) -> Option<&str> {
         self.endpoint_url
             .as_deref()
             .or_else(|| {
@@ -122,32 +131,31 @@ pub(crate) struct AwsTarget {
     pub(crate) subdomain: Option<String>,
     /// `action/{Action}` of a JSON-protocol service: (`X-Amz-Target`, content type).
     json_action: Option<(HeaderValue, HeaderValue)>,
+    /// What the call is signed with: a role's temporary credentials; `None` for the gateway's
+    /// own from the chain.
+    credentials: Option<Arc<turnpike_sigv4::Credentials>>,
 }
 
 impl AwsTarget {
-    /// Parses `uri`; `Err` says why. Returns the target and the default URL to call (path and,
-    /// for query-protocol actions, `?Action=`).
-    pub(crate) fn parse(uri: &str) -> Result<(AwsTarget, String), String> {
-        let parts: Vec<&str> = uri.splitn(6, ':').collect();
-        let ["arn", _, "apigateway", region, service, api] = parts.as_slice() else {
-            return Err(format!("uri {uri:?} is not an AWS service integration ARN"));
-        };
-        let (subdomain, service) = match service.split_once('.') {
-            Some((sub, service)) => (Some(sub.to_owned()), service),
-            None => (None, *service),
-        };
-        if region.is_empty() || service.is_empty() {
-            return Err(format!("uri {uri:?} has no region or service"));
-        }
-        let host = match &subdomain {
+    /// The target of a REST AWS service integration and the default URL to call (path and, for
+    /// query-protocol actions, `?Action=`); `Err` says why there is none.
+    pub(crate) fn compile(
+        target: &turnpike_model::ServiceTarget,
+    ) -> Result<(AwsTarget, String), String> {
+        let turnpike_model::ServiceTarget {
+            region,
+            service,
+            subdomain,
+            api,
+        } = target;
+        let host = match subdomain {
             Some(sub) => format!("{sub}.{service}.{region}.amazonaws.com"),
             None => format!("{service}.{region}.amazonaws.com"),
         };
         let mut json_action = None;
-        let url = if let Some(path) = api.strip_prefix("path/") {
-            format!("https://{host}/{path}")
-        } else if let Some(action) = api.strip_prefix("action/") {
-            match json_protocol(service) {
+        let url = match api {
+            turnpike_model::ServiceApi::Path(path) => format!("https://{host}/{path}"),
+            turnpike_model::ServiceApi::Action(action) => match json_protocol(service) {
                 Some((prefix, content_type)) => {
                     let target = HeaderValue::from_str(&format!("{prefix}.{action}"))
                         .map_err(|_| format!("action {action:?} is not a header value"))?;
@@ -155,17 +163,39 @@ impl AwsTarget {
                     format!("https://{host}/")
                 }
                 None => format!("https://{host}/?Action={action}"),
-            }
-        } else {
-            return Err(format!("uri {uri:?} calls neither path/ nor action/"));
+            },
         };
         let target = AwsTarget {
-            region: (*region).to_owned(),
-            service: service.to_owned(),
-            subdomain,
+            region: region.clone(),
+            service: service.clone(),
+            subdomain: subdomain.clone(),
             json_action,
+            credentials: None,
         };
         Ok((target, url))
+    }
+
+    /// The target of an HTTP API service integration's action (see [`subtype`]).
+    pub(crate) fn action(
+        region: String,
+        service: String,
+        json_action: Option<(HeaderValue, HeaderValue)>,
+    ) -> AwsTarget {
+        AwsTarget {
+            region,
+            service,
+            subdomain: None,
+            json_action,
+            credentials: None,
+        }
+    }
+
+    /// The same target, signing with `credentials`.
+    pub(crate) fn signed_with(&self, credentials: Arc<turnpike_sigv4::Credentials>) -> AwsTarget {
+        AwsTarget {
+            credentials: Some(credentials),
+            ..self.clone()
+        }
     }
 
     /// Points `uri` at the configured endpoint, adds the action headers and signs the request.
@@ -200,12 +230,13 @@ impl AwsTarget {
             headers.insert("x-amz-target", target.clone());
             headers.insert(CONTENT_TYPE, content_type.clone());
         }
-        let credentials =
-            turnpike_sigv4::credentials::current()
-                .map_err(|reason| {
-                    tracing::warn!(%reason, "Execution failed due to configuration error: no AWS credentials to sign the service call");
-                    GatewayError::api_configuration_error()
-                })?;
+        let credentials = match &self.credentials {
+            Some(credentials) => credentials.clone(),
+            None => turnpike_sigv4::credentials::current().map_err(|reason| {
+                tracing::warn!(%reason, "Execution failed due to configuration error: no AWS credentials to sign the service call");
+                GatewayError::api_configuration_error()
+            })?,
+        };
         let mut signed: Vec<(&str, &str)> = Vec::new();
         for name in [CONTENT_TYPE.as_str(), "x-amz-target"] {
             if let Some(value) = headers.get(name).and_then(|v| v.to_str().ok()) {
@@ -233,7 +264,7 @@ impl AwsTarget {
 }
 
 /// `uri`'s path and query under `endpoint` (`http://127.0.0.1:5000`, maybe with a base path).
-fn retarget(endpoint: &str, uri: &Uri) -> Option<Uri> {
+pub(crate) fn retarget(endpoint: &str, uri: &Uri) -> Option<Uri> {
     let base = Uri::try_from(endpoint).ok()?;
     let scheme = base.scheme_str()?;
     let authority = base.authority()?;
@@ -244,11 +275,16 @@ fn retarget(endpoint: &str, uri: &Uri) -> Option<Uri> {
         .filter(|u| u.host().is_some())
 }
 
-/// An AWS service integration, compiled: an HTTP integration plus its [`AwsTarget`].
+/// An AWS service integration, compiled: an HTTP integration plus its [`AwsTarget`] and the
+/// role it assumes.
 #[derive(Debug)]
 pub(crate) struct AwsIntegration {
     pub(crate) http: HttpIntegration,
     pub(crate) target: Option<AwsTarget>,
+    /// The `credentials` role ARN, assumed for every call.
+    role: Option<String>,
+    /// `timeoutInMillis`, which bounds the STS call too.
+    timeout: Duration,
 }
 
 impl AwsIntegration {
@@ -257,8 +293,14 @@ impl AwsIntegration {
         greedy: &[&str],
         problems: &mut Vec<String>,
     ) -> AwsIntegration {
-        let uri = integration.uri.as_deref().unwrap_or_default();
-        let (target, url) = match AwsTarget::parse(uri) {
+        let compiled = match &integration.service_target {
+            Some(target) => AwsTarget::compile(target),
+            None => Err(format!(
+                "AWS integration uri {:?} names no AWS service",
+                integration.uri.as_deref().unwrap_or_default()
+            )),
+        };
+        let (target, url) = match compiled {
             Ok((target, url)) => (Some(target), url),
             Err(problem) => {
                 problems.push(problem);
@@ -270,6 +312,8 @@ impl AwsIntegration {
         AwsIntegration {
             http: HttpIntegration::compile(&http_integration, greedy, problems),
             target,
+            role: role_of(integration),
+            timeout: integration.timeout,
         }
     }
 
@@ -280,13 +324,37 @@ impl AwsIntegration {
         let Some(target) = &self.target else {
             return Err(GatewayError::api_configuration_error());
         };
-        self.http.call_as(call, Some(target)).await
+        match &self.role {
+            Some(role_arn) => {
+                let credentials =
+                    role::credentials(call.client, role_arn, &target.region, self.timeout).await?;
+                let signed = target.signed_with(credentials);
+                self.http.call_as(call, Some(&signed)).await
+            }
+            None => self.http.call_as(call, Some(target)).await,
+        }
+    }
+}
+
+/// The role ARN an AWS service integration's `credentials` names, if any; the caller's own
+/// credentials (`arn:aws:iam::*:user/*`) are not supported (see the module's doc).
+pub(crate) fn role_of(integration: &turnpike_model::Integration) -> Option<String> {
+    match &integration.credentials {
+        Some(turnpike_model::IntegrationCredentials::Role(arn)) => Some(arn.clone()),
+        Some(turnpike_model::IntegrationCredentials::Caller) => {
+            tracing::warn!(
+                "credentials arn:aws:iam::*:user/* (the caller's own credentials) is not supported by Turnpike; the AWS service call is signed with the gateway's credentials"
+            );
+            None
+        }
+        None => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use turnpike_model::{ServiceApi, ServiceTarget};
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -295,41 +363,103 @@ mod tests {
             .collect()
     }
 
+    fn service(
+        region: &str,
+        service: &str,
+        subdomain: Option<&str>,
+        api: ServiceApi,
+    ) -> ServiceTarget {
+        ServiceTarget {
+            region: region.into(),
+            service: service.into(),
+            subdomain: subdomain.map(str::to_owned),
+            api,
+        }
+    }
+
     #[test]
-    fn parses_path_and_action_arns() {
-        let (target, url) =
-            AwsTarget::parse("arn:aws:apigateway:eu-west-1:sqs:path/123456789012/q").unwrap();
+    fn compiles_path_and_action_targets() {
+        let (target, url) = AwsTarget::compile(&service(
+            "eu-west-1",
+            "sqs",
+            None,
+            ServiceApi::Path("123456789012/q".into()),
+        ))
+        .unwrap();
         assert_eq!(url, "https://sqs.eu-west-1.amazonaws.com/123456789012/q");
         assert_eq!(
             (target.region.as_str(), target.service.as_str()),
             ("eu-west-1", "sqs")
         );
-        assert_eq!(target.json_action, None);
+        assert_eq!((target.json_action, target.credentials), (None, None));
 
-        let (_, url) =
-            AwsTarget::parse("arn:aws:apigateway:us-east-1:sqs:action/SendMessage").unwrap();
+        let (_, url) = AwsTarget::compile(&service(
+            "us-east-1",
+            "sqs",
+            None,
+            ServiceApi::Action("SendMessage".into()),
+        ))
+        .unwrap();
         assert_eq!(
             url,
             "https://sqs.us-east-1.amazonaws.com/?Action=SendMessage"
         );
 
-        let (target, url) =
-            AwsTarget::parse("arn:aws:apigateway:us-east-1:dynamodb:action/PutItem").unwrap();
+        let (target, url) = AwsTarget::compile(&service(
+            "us-east-1",
+            "dynamodb",
+            None,
+            ServiceApi::Action("PutItem".into()),
+        ))
+        .unwrap();
         assert_eq!(url, "https://dynamodb.us-east-1.amazonaws.com/");
         let (amz_target, content_type) = target.json_action.unwrap();
         assert_eq!(amz_target, "DynamoDB_20120810.PutItem");
         assert_eq!(content_type, "application/x-amz-json-1.0");
 
-        let (target, url) =
-            AwsTarget::parse("arn:aws:apigateway:us-east-1:mybucket.s3:path/key").unwrap();
-        assert_eq!(url, "https://mybucket.s3.us-east-1.amazonaws.com/key");
+        let (target, url) = AwsTarget::compile(&service(
+            "us-east-1",
+            "s3",
+            Some("mybucket"),
+            ServiceApi::Path("${stageVariables.prefix}/{key}".into()),
+        ))
+        .unwrap();
+        assert_eq!(
+            url,
+            "https://mybucket.s3.us-east-1.amazonaws.com/${stageVariables.prefix}/{key}"
+        );
         assert_eq!(target.subdomain.as_deref(), Some("mybucket"));
         assert_eq!(target.service, "s3");
+    }
 
+    #[test]
+    fn an_integration_without_a_parsed_target_is_a_problem() {
+        let mut integration =
+            turnpike_model::Integration::new(turnpike_model::IntegrationType::Aws);
+        integration.uri = Some("arn:aws:apigateway:us-east-1:sqs:action/SendMessage".into());
+        let mut problems = Vec::new();
+        let compiled = AwsIntegration::compile(&integration, &[], &mut problems);
+        assert_eq!(compiled.target, None);
         assert_eq!(
-            AwsTarget::parse("arn:aws:apigateway:us-east-1:sqs:queue/x").unwrap_err(),
-            "uri \"arn:aws:apigateway:us-east-1:sqs:queue/x\" calls neither path/ nor action/"
+            problems.first().map(String::as_str),
+            Some("AWS integration uri \"arn:aws:apigateway:us-east-1:sqs:action/SendMessage\" names no AWS service")
         );
+    }
+
+    #[test]
+    fn only_role_credentials_are_assumed() {
+        let mut integration =
+            turnpike_model::Integration::new(turnpike_model::IntegrationType::Aws);
+        assert_eq!(role_of(&integration), None);
+        integration.credentials = Some(turnpike_model::IntegrationCredentials::Role(
+            "arn:aws:iam::123456789012:role/apigw".into(),
+        ));
+        assert_eq!(
+            role_of(&integration).as_deref(),
+            Some("arn:aws:iam::123456789012:role/apigw")
+        );
+        integration.credentials = Some(turnpike_model::IntegrationCredentials::Caller);
+        assert_eq!(role_of(&integration), None);
     }
 
     #[test]

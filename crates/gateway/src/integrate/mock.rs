@@ -139,6 +139,8 @@ mod tests {
             parameter_mapping: None,
             cache_key_parameters: Vec::new(),
             service: None,
+            service_target: None,
+            credentials: None,
         };
         let mut problems = Vec::new();
         let compiled = MockIntegration::compile(&integration, &mut problems);

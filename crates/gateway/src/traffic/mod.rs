@@ -110,6 +110,9 @@ impl Traffic {
                 None => tracing::error!("API keys not attached: the snapshot is already in use"),
             }
         }
+        for api in &mut snapshot.websocket_apis {
+            crate::websocket::attach_api_keys(api, &self.keys);
+        }
     }
 
     /// Admits the request or answers THROTTLED / QUOTA_EXCEEDED.

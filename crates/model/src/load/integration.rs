@@ -10,6 +10,7 @@ use super::{
 };
 use crate::api::{
     ApiKind, HttpMethod, Integration, IntegrationType, PassthroughBehavior, PayloadFormatVersion,
+    ServiceTarget,
 };
 
 /// The route an integration belongs to, for messages and `{param}` checks.
@@ -84,11 +85,10 @@ pub(crate) fn resolve<'d>(
                 .and_then(|n| n.value.as_str())
                 .is_some_and(integration_uri::is_service_uri));
     unsupported::integration_properties(ctx, node, service_integration);
-    if service_integration {
-        if let Some(member) = node.get("credentials") {
-            integration_uri::check_credentials(ctx, &member);
-        }
-    }
+    let credentials = match node.get("credentials") {
+        Some(member) if service_integration => integration_uri::check_credentials(ctx, &member),
+        _ => None,
+    };
     let request_parameters = match (ctx.kind, node.get("requestParameters")) {
         (ApiKind::Rest, Some(n)) => {
             parameters::mapping(ctx, &n, "requestParameters", INTEGRATION_REQUEST)
@@ -105,9 +105,9 @@ pub(crate) fn resolve<'d>(
     let service = subtype_node
         .as_ref()
         .and_then(|subtype| integration_subtype::resolve(ctx, node, subtype));
-    let uri = match subtype_node {
-        Some(_) => None,
-        None => uri(ctx, node, kind, route, &request_parameters),
+    let (uri, service_target) = match subtype_node {
+        Some(_) => (None, None),
+        None => uri(ctx, node, kind, route, &request_parameters).unzip(),
     };
     let integration = Integration {
         kind,
@@ -130,6 +130,8 @@ pub(crate) fn resolve<'d>(
         cache_key_parameters: rest_only(ctx, node, "cacheKeyParameters", super::cache_keys::read)
             .unwrap_or_default(),
         service,
+        service_target: service_target.flatten(),
+        credentials,
     };
     if integration.service.is_some()
         && integration.payload_format_version == PayloadFormatVersion::V2
@@ -216,7 +218,7 @@ fn uri(
     kind: IntegrationType,
     route: &Route<'_>,
     mapped: &std::collections::BTreeMap<String, String>,
-) -> Option<String> {
+) -> Option<(String, Option<ServiceTarget>)> {
     // MOCK answers by itself; AWS ignores a uri given to it.
     if kind == IntegrationType::Mock {
         return None;
@@ -226,16 +228,17 @@ fn uri(
         return None;
     };
     let uri = ctx.string(&uri_node, "uri")?;
+    let mut target = None;
     match kind {
         IntegrationType::Aws if integration_uri::is_service_uri(uri) => {
-            integration_uri::check_service(ctx, &uri_node, uri, route, mapped);
+            target = integration_uri::check_service(ctx, &uri_node, uri, route, mapped);
         }
         IntegrationType::Aws | IntegrationType::AwsProxy => {
             integration_uri::check_lambda(ctx, &uri_node, uri);
         }
         _ => integration_uri::check(ctx, &uri_node, uri, route, mapped),
     }
-    Some(uri.to_owned())
+    Some((uri.to_owned(), target))
 }
 
 /// `None` means "the request's own method" (`ANY`, or no httpMethod where that is allowed).

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::context::{At, Ctx, Node};
 use super::integration::Route;
-use crate::api::{ApiKind, IntegrationType};
+use crate::api::{ApiKind, IntegrationCredentials, IntegrationType, ServiceApi, ServiceTarget};
 
 /// Checks `uri`, reporting every problem; `mapped` are the integration's `requestParameters`.
 pub(crate) fn check(
@@ -88,25 +88,40 @@ pub(crate) fn is_service_uri(uri: &str) -> bool {
 
 /// Checks the uri of an AWS service integration (see [`is_service_uri`]): region, service,
 /// `path/` or `action/`, and the path's `{param}` placeholders, which must be path parameters
-/// or mapped as for HTTP integrations.
+/// or mapped as for HTTP integrations. Returns the parsed target when the uri is one (even when
+/// a placeholder was reported).
 pub(crate) fn check_service(
     ctx: &mut Ctx<'_>,
     node: &Node<'_>,
     uri: &str,
     route: &Route<'_>,
     mapped: &BTreeMap<String, String>,
-) {
+) -> Option<ServiceTarget> {
+    match service_target(uri) {
+        Ok(target) => {
+            if matches!(target.api, ServiceApi::Path(_)) {
+                check_service_path(ctx, node, uri, route, mapped);
+            }
+            Some(target)
+        }
+        Err(message) => {
+            ctx.error(&node.ptr, At::Value, message);
+            None
+        }
+    }
+}
+
+/// Parses an AWS service ARN into its target; `Err` is the message for its first problem.
+fn service_target(uri: &str) -> Result<ServiceTarget, String> {
     let parts: Vec<&str> = uri.splitn(6, ':').collect();
     let (region, service, api) = match parts.as_slice() {
         [_, partition, _, region, service, api] if !partition.is_empty() => {
             (*region, *service, *api)
         }
         _ => {
-            let message = format!(
+            return Err(format!(
                 "uri \"{uri}\" is not an AWS service integration ARN; expected {SERVICE_URI}"
-            );
-            ctx.error(&node.ptr, At::Value, message);
-            return;
+            ));
         }
     };
     let is_name = |s: &str| {
@@ -114,26 +129,39 @@ pub(crate) fn check_service(
             && s.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     };
-    let message = if !is_name(region) {
-        format!("uri \"{uri}\" has no valid region (found \"{region}\"); expected {SERVICE_URI}")
-    } else if !service.split('.').all(is_name) || service.split('.').count() > 2 {
-        format!("uri \"{uri}\" names the AWS service \"{service}\", which is not a service name (lower-case letters, digits and -, optionally SUBDOMAIN.SERVICE)")
-    } else if let Some(path) = api.strip_prefix("path/") {
+    if !is_name(region) {
+        return Err(format!(
+            "uri \"{uri}\" has no valid region (found \"{region}\"); expected {SERVICE_URI}"
+        ));
+    }
+    if !service.split('.').all(is_name) || service.split('.').count() > 2 {
+        return Err(format!("uri \"{uri}\" names the AWS service \"{service}\", which is not a service name (lower-case letters, digits and -, optionally SUBDOMAIN.SERVICE)"));
+    }
+    let api = if let Some(path) = api.strip_prefix("path/") {
         if path.is_empty() {
-            format!("uri \"{uri}\" has an empty path after path/; expected {SERVICE_URI}")
-        } else {
-            check_service_path(ctx, node, uri, route, mapped);
-            return;
+            return Err(format!(
+                "uri \"{uri}\" has an empty path after path/; expected {SERVICE_URI}"
+            ));
         }
+        ServiceApi::Path(path.to_owned())
     } else if let Some(action) = api.strip_prefix("action/") {
-        if !action.is_empty() && action.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return;
+        if action.is_empty() || !action.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(format!("uri \"{uri}\" names the action \"{action}\", which is not an action name (letters and digits, as SendMessage or PutItem)"));
         }
-        format!("uri \"{uri}\" names the action \"{action}\", which is not an action name (letters and digits, as SendMessage or PutItem)")
+        ServiceApi::Action(action.to_owned())
     } else {
-        format!("uri \"{uri}\" must call the service by path/ or action/ after \"{service}:\"; expected {SERVICE_URI}")
+        return Err(format!("uri \"{uri}\" must call the service by path/ or action/ after \"{service}:\"; expected {SERVICE_URI}"));
     };
-    ctx.error(&node.ptr, At::Value, message);
+    let (subdomain, service) = match service.split_once('.') {
+        Some((subdomain, service)) => (Some(subdomain.to_owned()), service),
+        None => (None, service),
+    };
+    Ok(ServiceTarget {
+        region: region.to_owned(),
+        service: service.to_owned(),
+        subdomain,
+        api,
+    })
 }
 
 fn check_service_path(
@@ -157,28 +185,35 @@ fn check_service_path(
 
 /// `credentials` of an AWS service integration: the IAM role API Gateway assumes
 /// (`arn:aws:iam::ACCOUNT:role/NAME`), or `arn:aws:iam::*:user/*` for the caller's own
-/// credentials. Turnpike accepts it and signs with its own credentials.
-pub(crate) fn check_credentials(ctx: &mut Ctx<'_>, node: &Node<'_>) {
-    let Some(text) = ctx.string(node, "credentials") else {
-        return;
-    };
+/// credentials; `None` when absent or reported.
+pub(crate) fn check_credentials(
+    ctx: &mut Ctx<'_>,
+    node: &Node<'_>,
+) -> Option<IntegrationCredentials> {
+    let text = ctx.string(node, "credentials")?;
     let parts: Vec<&str> = text.splitn(6, ':').collect();
-    let valid = match parts.as_slice() {
-        ["arn", partition, "iam", "", account, resource] => {
-            !partition.is_empty()
-                && (*text == *"arn:aws:iam::*:user/*"
-                    || (account.len() == 12
-                        && account.chars().all(|c| c.is_ascii_digit())
-                        && resource
-                            .strip_prefix("role/")
-                            .is_some_and(|r| !r.is_empty())))
+    let parsed = match parts.as_slice() {
+        ["arn", partition, "iam", "", account, resource] if !partition.is_empty() => {
+            if *text == *"arn:aws:iam::*:user/*" {
+                Some(IntegrationCredentials::Caller)
+            } else if account.len() == 12
+                && account.chars().all(|c| c.is_ascii_digit())
+                && resource
+                    .strip_prefix("role/")
+                    .is_some_and(|r| !r.is_empty())
+            {
+                Some(IntegrationCredentials::Role(text.to_owned()))
+            } else {
+                None
+            }
         }
-        _ => false,
+        _ => None,
     };
-    if !valid {
+    if parsed.is_none() {
         let message = format!("credentials \"{text}\" is not an IAM role ARN; expected arn:aws:iam::ACCOUNT_ID:role/NAME, or arn:aws:iam::*:user/* for the caller's credentials");
         ctx.error(&node.ptr, At::Value, message);
     }
+    parsed
 }
 
 fn is_absolute_http(uri: &str) -> bool {
@@ -303,6 +338,123 @@ mod tests {
         assert_eq!(
             placeholders("http://${stage.x}/").unwrap_err(),
             "unknown placeholder \"${stage.x}\" in uri; expected ${stageVariables.name} (letters, digits and _) or {param}"
+        );
+    }
+
+    #[test]
+    fn service_targets_from_path_action_and_subdomain_arns() {
+        let target = |region: &str, service: &str, subdomain: Option<&str>, api| ServiceTarget {
+            region: region.into(),
+            service: service.into(),
+            subdomain: subdomain.map(str::to_owned),
+            api,
+        };
+        assert_eq!(
+            service_target("arn:aws:apigateway:eu-west-1:sqs:path/123456789012/q-{id}"),
+            Ok(target(
+                "eu-west-1",
+                "sqs",
+                None,
+                ServiceApi::Path("123456789012/q-{id}".into())
+            ))
+        );
+        assert_eq!(
+            service_target("arn:aws:apigateway:us-east-1:sqs:path/${stageVariables.queue}"),
+            Ok(target(
+                "us-east-1",
+                "sqs",
+                None,
+                ServiceApi::Path("${stageVariables.queue}".into())
+            ))
+        );
+        assert_eq!(
+            service_target("arn:aws:apigateway:us-east-1:dynamodb:action/PutItem"),
+            Ok(target(
+                "us-east-1",
+                "dynamodb",
+                None,
+                ServiceApi::Action("PutItem".into())
+            ))
+        );
+        assert_eq!(
+            service_target("arn:aws:apigateway:us-east-1:my-bucket.s3:path/a/b:c"),
+            Ok(target(
+                "us-east-1",
+                "s3",
+                Some("my-bucket"),
+                ServiceApi::Path("a/b:c".into())
+            ))
+        );
+        let expected = "arn:aws:apigateway:REGION:SERVICE:path/PATH or arn:aws:apigateway:REGION:SERVICE:action/ACTION (SERVICE may be SUBDOMAIN.SERVICE)";
+        assert_eq!(
+            service_target("arn:aws:apigateway:us-east-1:sqs:queue/x"),
+            Err(format!("uri \"arn:aws:apigateway:us-east-1:sqs:queue/x\" must call the service by path/ or action/ after \"sqs:\"; expected {expected}"))
+        );
+        assert_eq!(
+            service_target("arn:aws:apigateway:US:sqs:action/SendMessage"),
+            Err(format!("uri \"arn:aws:apigateway:US:sqs:action/SendMessage\" has no valid region (found \"US\"); expected {expected}"))
+        );
+    }
+
+    #[test]
+    fn loaded_integrations_carry_their_target_and_credentials() {
+        let rest = |lines: &[&str]| {
+            let body: String = lines.iter().map(|l| format!("        {l}\n")).collect();
+            format!("openapi: 3.0.1\ninfo: {{title: t}}\npaths:\n  /pets/{{id}}:\n    post:\n      x-amazon-apigateway-integration:\n{body}")
+        };
+        let load = |text: &str| {
+            let api = crate::load::load_str(
+                std::path::Path::new("api.yaml"),
+                text,
+                &crate::load::LoadOptions::default(),
+            )
+            .unwrap();
+            api.routes[0].integration.clone()
+        };
+        let integration = load(&rest(&[
+            "type: aws",
+            "httpMethod: POST",
+            "uri: arn:aws:apigateway:us-east-1:sqs:path/123456789012/{id}",
+            "credentials: arn:aws:iam::123456789012:role/apigw",
+        ]));
+        assert_eq!(
+            integration.service_target,
+            Some(ServiceTarget {
+                region: "us-east-1".into(),
+                service: "sqs".into(),
+                subdomain: None,
+                api: ServiceApi::Path("123456789012/{id}".into()),
+            })
+        );
+        assert_eq!(
+            integration.credentials,
+            Some(IntegrationCredentials::Role(
+                "arn:aws:iam::123456789012:role/apigw".into()
+            ))
+        );
+        let integration = load(&rest(&[
+            "type: aws",
+            "httpMethod: POST",
+            "uri: arn:aws:apigateway:us-east-1:sqs:action/SendMessage",
+            "credentials: arn:aws:iam::*:user/*",
+        ]));
+        assert_eq!(
+            integration.service_target.map(|t| t.api),
+            Some(ServiceApi::Action("SendMessage".into()))
+        );
+        assert_eq!(
+            integration.credentials,
+            Some(IntegrationCredentials::Caller)
+        );
+        // Lambda and HTTP integrations have no service target.
+        let integration = load(&rest(&[
+            "type: http",
+            "httpMethod: POST",
+            "uri: http://h/x",
+        ]));
+        assert_eq!(
+            (integration.service_target, integration.credentials),
+            (None, None)
         );
     }
 }

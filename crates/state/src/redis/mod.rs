@@ -146,6 +146,11 @@ impl Redis {
         })
     }
 
+    /// The connection, shared with the WebSocket connection registry.
+    pub(crate) fn conn(&self) -> Conn {
+        self.conn.clone()
+    }
+
     /// Runs one call within the timeout, logging failures (rate-limited) and recoveries.
     /// Key and plan management (`admin`) is off the request path and gets ten times longer.
     async fn bounded<T, F>(&self, operation: &'static str, call: F) -> Result<T, StateError>

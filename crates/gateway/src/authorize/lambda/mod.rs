@@ -141,6 +141,11 @@ impl LambdaAuthorizer {
             params: request.params,
             body: EventBody::new(&[], false),
         };
+        // A WebSocket `$connect` has its own REQUEST event.
+        if let Some(ws) = request.ctx.websocket.as_deref() {
+            let case = request.parts.extensions.get();
+            return crate::websocket::authorizer_event(ws, &proxy, case, request.method_arn);
+        }
         match (request.ctx.api_kind(), self.kind, self.payload) {
             (ApiKind::Rest, AuthorizerKind::Token, _) => event::token(
                 identity.first().map_or("", String::as_str),

@@ -16,10 +16,11 @@
 //!   timestamp, Kinesis `Data` base64, EventBridge's fields as its one entry, Step Functions'
 //!   members lowerCamelCase).
 //!
-//! The request is signed for the service and `Region` (the parameter, else the gateway's region)
-//! and sent to the service's endpoint (for SQS, the queue URL's AWS host) or the configured
-//! override (see [`super::AwsSettings`]). The client gets the service's answer: its status,
-//! `Content-Type` and body. AWS documents no other shape for it.
+//! The request is signed for the service and `Region` (the parameter, else the gateway's region),
+//! with the temporary credentials of the integration's `credentials` role when it names one
+//! ([`super::role`]), and sent to the service's endpoint (for SQS, the queue URL's AWS host) or
+//! the configured override (see [`super::AwsSettings`]). The client gets the service's answer:
+//! its status, `Content-Type` and body. AWS documents no other shape for it.
 //!
 //! Failures are those of HTTP API integrations: no connection → 500, timeout → 503.
 
@@ -123,6 +124,8 @@ pub(crate) struct SubtypeIntegration {
     /// The subtype's parameters (`QueueUrl`, `MessageBody`, ...), rendered per request.
     parameters: NamedValues,
     timeout: Duration,
+    /// The `credentials` role ARN, assumed for every call.
+    role: Option<String>,
 }
 
 impl SubtypeIntegration {
@@ -145,6 +148,7 @@ impl SubtypeIntegration {
             action,
             parameters: NamedValues::compile(parameters.into_iter().flatten(), problems),
             timeout: integration.timeout,
+            role: super::role_of(integration),
         }
     }
 
@@ -210,12 +214,13 @@ impl SubtypeIntegration {
             );
             GatewayError::api_configuration_error()
         })?;
-        let target = AwsTarget {
-            region,
-            service: action.service.to_owned(),
-            subdomain: None,
-            json_action,
-        };
+        let mut target = AwsTarget::action(region, action.service.to_owned(), json_action);
+        if let Some(role_arn) = &self.role {
+            let credentials =
+                super::role::credentials(call.client, role_arn, &target.region, self.timeout)
+                    .await?;
+            target = target.signed_with(credentials);
+        }
         let (uri, body) =
             target.prepare(call.client.aws(), &Method::POST, uri, &mut headers, bytes)?;
         let mut request = Request::new(body);

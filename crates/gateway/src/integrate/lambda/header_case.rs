@@ -174,6 +174,7 @@ impl Recorder {
         }
         let mut names = String::with_capacity(head.len() / 4);
         let mut body = 0u64;
+        let mut upgrade = false;
         for line in lines.filter(|l| !l.is_empty()) {
             let Some((name, value)) = line.split_once(':') else {
                 return State::Off;
@@ -181,10 +182,13 @@ impl Recorder {
             if name.is_empty() || name.bytes().any(|b| b.is_ascii_whitespace()) {
                 return State::Off;
             }
-            if name.eq_ignore_ascii_case("transfer-encoding")
-                || name.eq_ignore_ascii_case("upgrade")
-            {
+            if name.eq_ignore_ascii_case("transfer-encoding") {
                 return State::Off;
+            }
+            // The head of an upgrade (a WebSocket handshake, whose events keep the spelling
+            // too) is recorded; what follows it is not HTTP.
+            if name.eq_ignore_ascii_case("upgrade") {
+                upgrade = true;
             }
             if name.eq_ignore_ascii_case("content-length") {
                 match value.trim().parse::<u64>() {
@@ -203,7 +207,9 @@ impl Recorder {
         self.ready.push_back(HeaderCase {
             names: names.into_boxed_str(),
         });
-        if body == 0 {
+        if upgrade {
+            State::Off
+        } else if body == 0 {
             State::Head
         } else {
             State::Body(body)

@@ -6,7 +6,8 @@
 //! overrides, checked against their constraints), [`conditions`], [`globals`], the resource table
 //! ([`resources`], including the implicit APIs events create), then each resource: functions
 //! ([`function`], [`code`], [`events`]) and APIs ([`apis`], with [`definition`] and [`auth`] editing their
-//! OpenAPI documents as SAM does, which go through the OpenAPI loader by way of [`body`]). [`intrinsics`] and [`sub`] evaluate intrinsic functions
+//! OpenAPI documents as SAM does, which go through the OpenAPI loader by way of [`body`]; WebSocket APIs from
+//! `AWS::ApiGatewayV2` resources in [`websocket`]). [`intrinsics`] and [`sub`] evaluate intrinsic functions
 //! wherever a value is read, into [`resolved`] values that remember where they came from, so
 //! every error names the file, line, column and pointer (which names the resource) of its cause.
 //! Outputs are not evaluated: nothing in them changes what is served.
@@ -32,6 +33,7 @@ mod stack;
 mod stage_cache;
 mod sub;
 mod usage_plans;
+mod websocket;
 
 #[cfg(test)]
 mod tests;
@@ -205,6 +207,7 @@ fn template<'d>(
     let mut routes = Vec::new();
     let mut decls = Vec::new();
     let mut gateway_stages = Vec::new();
+    let mut websocket_decls = Vec::new();
     for id in &order {
         let Some(resource) = stack.resources.get(id).cloned() else {
             continue;
@@ -256,7 +259,10 @@ fn template<'d>(
                 usage_plans::read(stack, id, kind, &node, &mut template.usage_plans);
             }
             gateway_stage::STAGE => gateway_stages.extend(gateway_stage::read(stack, id, &node)),
-            other => template.ignored.push((id.clone(), other.to_owned())),
+            other => match websocket::Decl::new(id, other, node) {
+                Some(decl) => websocket_decls.push(decl),
+                None => template.ignored.push((id.clone(), other.to_owned())),
+            },
         }
     }
     for (id, kind, section) in [
@@ -292,6 +298,7 @@ fn template<'d>(
         }
     }
     gateway_stage::attach(stack, gateway_stages, &mut template);
+    websocket::build(stack, websocket_decls, &mut template);
     Some(template)
 }
 

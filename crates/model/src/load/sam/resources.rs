@@ -4,6 +4,7 @@
 use super::conditions;
 use super::resolved::RNode;
 use super::stack::{Eval, Failed, Stack};
+use super::websocket;
 use crate::function::{function_arn, REGION};
 use crate::id::api_id_from_title;
 use crate::load::context::{one_of, type_name, At, Node};
@@ -247,7 +248,7 @@ pub(super) fn ref_value(stack: &mut Stack<'_>, id: &str, at: &str) -> Eval {
     let resource = active(stack, id, at, "Ref")?;
     let value = match resource.kind.as_str() {
         SERVERLESS_FUNCTION | LAMBDA_FUNCTION => function_name(stack, id)?,
-        SERVERLESS_API | SERVERLESS_HTTP_API => api_id(&stack.stack_name, id),
+        SERVERLESS_API | SERVERLESS_HTTP_API | websocket::API => api_id(&stack.stack_name, id),
         _ => id.to_owned(),
     };
     Ok(Some(RNode::scalar(at, value)))
@@ -262,12 +263,33 @@ pub(super) fn get_att(stack: &mut Stack<'_>, id: &str, attribute: &str, at: &str
             "https://{}.execute-api.{REGION}.amazonaws.com",
             api_id(&stack.stack_name, id)
         ),
+        (websocket::API, "ApiEndpoint") => {
+            let protocol = resource
+                .node
+                .as_ref()
+                .and_then(|n| n.get("Properties"))
+                .and_then(|p| p.get("ProtocolType"))
+                .and_then(|t| t.value.as_str().map(str::to_owned));
+            let scheme = if protocol.as_deref() == Some("WEBSOCKET") {
+                "wss"
+            } else {
+                "https"
+            };
+            let id = api_id(&stack.stack_name, id);
+            format!("{scheme}://{id}.execute-api.{REGION}.amazonaws.com")
+        }
+        (websocket::API, "ApiId") => api_id(&stack.stack_name, id),
         (
-            kind @ (SERVERLESS_FUNCTION | LAMBDA_FUNCTION | SERVERLESS_API | SERVERLESS_HTTP_API),
+            kind @ (SERVERLESS_FUNCTION
+            | LAMBDA_FUNCTION
+            | SERVERLESS_API
+            | SERVERLESS_HTTP_API
+            | websocket::API),
             _,
         ) => {
             let known = match kind {
                 SERVERLESS_HTTP_API => "ApiEndpoint",
+                websocket::API => "ApiEndpoint and ApiId",
                 SERVERLESS_API => "none",
                 _ => "Arn",
             };

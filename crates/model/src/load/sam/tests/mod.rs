@@ -17,6 +17,7 @@ mod hello_world;
 mod intrinsics;
 mod traffic;
 mod usage_plan_auth;
+mod websocket;
 
 /// A directory of its own for one test (tests run in parallel), holding the given code
 /// directories; returns the path its `template.yaml` would have.
