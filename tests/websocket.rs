@@ -73,9 +73,10 @@ async fn next_text(socket: &mut Socket) -> String {
 /// Runs `script` with boto3's management API client (`api`) against this gateway's stage.
 fn management(tp: &Turnpike, stage: &str, script: &str) -> Value {
     let program = format!(
-        "import boto3, json, botocore\n\
+        "import boto3, json, botocore, botocore.config\n\
          api = boto3.client('apigatewaymanagementapi', endpoint_url='http://{}/{stage}', \
-         region_name='us-east-1', aws_access_key_id='AKIDEXAMPLE', aws_secret_access_key='x')\n\
+         region_name='us-east-1', aws_access_key_id='AKIDEXAMPLE', aws_secret_access_key='x', \
+         config=botocore.config.Config(retries={{'total_max_attempts': 1}}))\n\
          def error(call):\n\
          \x20   try:\n\
          \x20       call()\n\
@@ -87,6 +88,39 @@ fn management(tp: &Turnpike, stage: &str, script: &str) -> Value {
         tp.addr
     );
     python_json(["-c", &program], None)
+}
+
+/// Python that tries PostToConnection, GetConnection and DeleteConnection on `connection_id`
+/// and prints each one's error (see [`management`]).
+fn every_operation(connection_id: &str) -> String {
+    format!(
+        "print(json.dumps({{\
+         'post': error(lambda: api.post_to_connection(ConnectionId='{connection_id}', Data=b'x')), \
+         'get': error(lambda: api.get_connection(ConnectionId='{connection_id}')), \
+         'delete': error(lambda: api.delete_connection(ConnectionId='{connection_id}'))}}))"
+    )
+}
+
+/// What [`every_operation`] prints for a connection that is gone.
+fn gone_everywhere() -> Value {
+    let gone = json!({"code": "GoneException", "status": 410});
+    json!({"post": gone, "get": gone, "delete": gone})
+}
+
+/// Waits for the gateway to close `socket`: exactly one close frame, then the end of the stream.
+async fn assert_closed(socket: &mut Socket) {
+    let close_frames = tokio::time::timeout(WAIT, async {
+        let mut close_frames = 0;
+        while let Some(Ok(message)) = socket.next().await {
+            if matches!(message, Message::Close(_)) {
+                close_frames += 1;
+            }
+        }
+        close_frames
+    })
+    .await
+    .expect("the socket was not closed");
+    assert_eq!(close_frames, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -138,30 +172,12 @@ async fn the_chat_example_routes_messages_and_answers_through_connections() {
     assert_eq!(next_text(&mut socket).await, "pushed");
 
     let script = format!(
-        "api.delete_connection(ConnectionId='{connection_id}')\n\
-         print(json.dumps({{\
-         'post': error(lambda: api.post_to_connection(ConnectionId='{connection_id}', Data=b'x')), \
-         'get': error(lambda: api.get_connection(ConnectionId='{connection_id}')), \
-         'delete': error(lambda: api.delete_connection(ConnectionId='{connection_id}'))}}))"
+        "api.delete_connection(ConnectionId='{connection_id}')\n{}",
+        every_operation(&connection_id)
     );
-    let gone = json!({"code": "GoneException", "status": 410});
-    assert_eq!(
-        management(&tp, "Prod", &script),
-        json!({"post": gone, "get": gone, "delete": gone})
-    );
+    assert_eq!(management(&tp, "Prod", &script), gone_everywhere());
     // The deleted connection is closed by the gateway: a close frame, then the end of the stream.
-    let ended = tokio::time::timeout(WAIT, async {
-        let mut close_frames = 0;
-        while let Some(Ok(message)) = socket.next().await {
-            if matches!(message, Message::Close(_)) {
-                close_frames += 1;
-            }
-        }
-        close_frames
-    })
-    .await
-    .expect("the socket was not closed");
-    assert_eq!(ended, 1);
+    assert_closed(&mut socket).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,7 +185,7 @@ async fn a_connect_function_refuses_with_its_status() {
     let tp = serve_chat();
     assert_eq!(connect(&tp, "/Prod?reject=1").await.err(), Some(403));
     // Unknown stage: not a WebSocket endpoint of this API.
-    assert!(connect(&tp, "/Nope").await.is_err());
+    assert_eq!(connect(&tp, "/Nope").await.err(), Some(403));
     // The same API still accepts everyone else.
     let mut socket = connect(&tp, "/Prod?reject=0").await.expect("connected");
     socket.send(Message::text("x")).await.unwrap();
@@ -178,7 +194,8 @@ async fn a_connect_function_refuses_with_its_status() {
 }
 
 /// Two gateways sharing one Redis, as behind a load balancer: a socket held by node A is read,
-/// written to and closed through node B's management API, and is gone on both afterwards.
+/// written to and closed through node B's management API, and is gone on both afterwards;
+/// with Redis down, each node still serves its own sockets.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_are_shared_across_nodes_through_redis() {
     const TEMPLATE: &str = r#"Transform: AWS::Serverless-2016-10-31
@@ -216,7 +233,7 @@ Resources:
     Type: AWS::ApiGatewayV2::Stage
     Properties: {ApiId: !Ref Ws, StageName: prod}
 "#;
-    let redis = turnpike_state::test_support::RedisServer::start();
+    let mut redis = turnpike_state::test_support::RedisServer::start();
     let (_dir, path) = support::fixture::document("ws.yaml", TEMPLATE);
     let args = [path.to_str().unwrap(), "--redis", &redis.url()];
     let (a, b) = (Turnpike::serve_args(&args), Turnpike::serve_args(&args));
@@ -253,31 +270,29 @@ Resources:
         "api.delete_connection(ConnectionId='{connection_id}')\nprint(json.dumps('deleted'))"
     );
     assert_eq!(management(&b, "prod", &script), json!("deleted"));
-    let ended = tokio::time::timeout(WAIT, async {
-        let mut close_frames = 0;
-        while let Some(Ok(message)) = socket.next().await {
-            if matches!(message, Message::Close(_)) {
-                close_frames += 1;
-            }
-        }
-        close_frames
-    })
-    .await
-    .expect("the socket was not closed");
-    assert_eq!(ended, 1);
+    assert_closed(&mut socket).await;
 
     // Gone on both nodes, for every operation.
-    let script = format!(
-        "print(json.dumps({{\
-         'post': error(lambda: api.post_to_connection(ConnectionId='{connection_id}', Data=b'x')), \
-         'get': error(lambda: api.get_connection(ConnectionId='{connection_id}')), \
-         'delete': error(lambda: api.delete_connection(ConnectionId='{connection_id}'))}}))"
-    );
-    let gone = json!({"code": "GoneException", "status": 410});
+    let script = every_operation(&connection_id);
     for node in [&a, &b] {
-        assert_eq!(
-            management(node, "prod", &script),
-            json!({"post": gone, "get": gone, "delete": gone})
-        );
+        assert_eq!(management(node, "prod", &script), gone_everywhere());
     }
+
+    // Redis down: A still reaches its own sockets, while B cannot tell whether A's connection
+    // exists and answers 500, which SDKs retry, rather than a final 410.
+    let mut socket = connect(&a, "/prod").await.expect("connected to A");
+    socket.send(Message::text("again")).await.unwrap();
+    let answer: Value = serde_json::from_str(&next_text(&mut socket).await).unwrap();
+    let connection_id = answer["connectionId"].as_str().unwrap().to_owned();
+    redis.kill();
+    let post = format!(
+        "print(json.dumps(error(lambda: \
+         api.post_to_connection(ConnectionId='{connection_id}', Data=b'while down'))))"
+    );
+    assert_eq!(
+        management(&b, "prod", &post),
+        json!({"code": "InternalServerErrorException", "status": 500})
+    );
+    assert_eq!(management(&a, "prod", &post), Value::Null);
+    assert_eq!(next_text(&mut socket).await, "while down");
 }
