@@ -48,6 +48,11 @@ def default(event, context):
 
 def _management_api(request):
     """A client of the API's own @connections endpoint: https on AWS, http when served locally."""
+    # Imported here, not at the top, so that the other routes also run on a local Python
+    # without boto3 (Lambda's runtime has it; `pip install boto3` for this one).
+    import boto3
+    import botocore.session
+
     domain = request["domainName"]
     scheme = "https" if domain.endswith(".amazonaws.com") else "http"
     endpoint = f"{scheme}://{domain}/{request['stage']}"
