@@ -14,26 +14,27 @@
 use crate::support;
 
 use serde_json::json;
-use support::fixture::TempDir;
-use support::moto::Moto;
-use support::{assert_gateway_response, assert_internal_server_error, Req, Turnpike};
+use support::fixture::serve_document;
+use support::moto::{create_other_accounts_jobs_queue, other_accounts_jobs, Moto};
+use support::upstream::{closed_url, silent_url};
+use support::{assert_gateway_response, assert_internal_server_error, Req};
 
 const ACCOUNT: &str = "123456789012";
 
-fn api() -> String {
+/// The path item `/{queue}` of a REST API whose `POST` sends the JSON body to the SQS queue
+/// `queue` of `account` (SendMessage, path style) with `credentials` `role`, answering
+/// `{"queued": true}`.
+fn send_message(account: &str, queue: &str, role: &str) -> String {
     format!(
-        r#"openapi: 3.0.1
-info: {{title: services}}
-paths:
-  /orders:
+        r#"  /{queue}:
     post:
       responses:
         '200': {{description: queued}}
       x-amazon-apigateway-integration:
         type: aws
         httpMethod: POST
-        uri: arn:aws:apigateway:us-east-1:sqs:path/{ACCOUNT}/orders
-        credentials: arn:aws:iam::{ACCOUNT}:role/apigateway-sqs
+        uri: arn:aws:apigateway:us-east-1:sqs:path/{account}/{queue}
+        credentials: {role}
         requestParameters:
           integration.request.header.Content-Type: "'application/x-www-form-urlencoded'"
         requestTemplates:
@@ -44,7 +45,21 @@ paths:
             statusCode: '200'
             responseTemplates:
               application/json: '{{"queued": true}}'
-  /pets/{{id}}:
+"#
+    )
+}
+
+fn api() -> String {
+    let orders = send_message(
+        ACCOUNT,
+        "orders",
+        &format!("arn:aws:iam::{ACCOUNT}:role/apigateway-sqs"),
+    );
+    format!(
+        r#"openapi: 3.0.1
+info: {{title: services}}
+paths:
+{orders}  /pets/{{id}}:
     put:
       responses:
         '200': {{description: stored}}
@@ -114,9 +129,7 @@ async fn sqs_and_dynamodb_integrations_call_moto_and_map_its_answers() {
             .ends_with(&format!("/{ACCOUNT}/orders")),
         "{created}"
     );
-    let dir = TempDir::new();
-    let doc = dir.write("services.yaml", &api());
-    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &moto.url]);
+    let (_dir, tp) = serve_document("services.yaml", &api(), &["--aws-endpoint-url", &moto.url]);
 
     // SQS SendMessage: the template's form body, the message in the queue as sent.
     let order = r#"{"item": "kibble & treats", "qty": 2}"#;
@@ -164,16 +177,12 @@ async fn sqs_and_dynamodb_integrations_call_moto_and_map_its_answers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_slower_than_timeout_in_millis_is_a_504() {
-    // Connections complete in the kernel's backlog; nothing ever answers.
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let endpoint = format!("http://{}", silent.local_addr().unwrap());
+    let (_silent, endpoint) = silent_url();
     let text = api().replace(
         "uri: arn:aws:apigateway:us-east-1:dynamodb:action/GetItem\n",
         "uri: arn:aws:apigateway:us-east-1:dynamodb:action/GetItem\n        timeoutInMillis: 200\n",
     );
-    let dir = TempDir::new();
-    let doc = dir.write("services.yaml", &text);
-    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &endpoint]);
+    let (_dir, tp) = serve_document("services.yaml", &text, &["--aws-endpoint-url", &endpoint]);
     let reply = Req::get("/dev/pets/rex").send(tp.addr).await;
     assert_gateway_response(
         &reply,
@@ -185,51 +194,20 @@ async fn a_service_slower_than_timeout_in_millis_is_a_504() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_that_does_not_answer_is_a_500() {
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
-    let dir = TempDir::new();
-    let doc = dir.write("services.yaml", &api());
-    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &closed]);
+    let (_dir, tp) = serve_document(
+        "services.yaml",
+        &api(),
+        &["--aws-endpoint-url", &closed_url()],
+    );
     let reply = Req::get("/dev/pets/rex").send(tp.addr).await;
     assert_internal_server_error(&reply);
 }
 
-/// A REST SQS SendMessage integration (path style, queue `jobs` of `account`) whose
-/// `credentials` is `role`.
+/// A REST API whose `POST /jobs` sends to the SQS queue `jobs` of `account` as `role`.
 fn sqs_with_role(account: &str, role: &str) -> String {
-    format!(
-        r#"openapi: 3.0.1
-info: {{title: roles}}
-paths:
-  /jobs:
-    post:
-      responses:
-        '200': {{description: queued}}
-      x-amazon-apigateway-integration:
-        type: aws
-        httpMethod: POST
-        uri: arn:aws:apigateway:us-east-1:sqs:path/{account}/jobs
-        credentials: {role}
-        requestParameters:
-          integration.request.header.Content-Type: "'application/x-www-form-urlencoded'"
-        requestTemplates:
-          application/json: Action=SendMessage&MessageBody=$util.urlEncode($input.body)
-        passthroughBehavior: NEVER
-        responses:
-          default:
-            statusCode: '200'
-            responseTemplates:
-              application/json: '{{"queued": true}}'
-"#
-    )
+    let jobs = send_message(account, "jobs", role);
+    format!("openapi: 3.0.1\ninfo: {{title: roles}}\npaths:\n{jobs}")
 }
-
-/// boto3 lines that make `other`, an SQS client of account 111122223333 (moto keeps each
-/// account's queues apart, by the access key a request is signed with).
-const OTHER_ACCOUNT_SQS: &str = "c = boto3.client('sts', **kw).assume_role(RoleArn='arn:aws:iam::111122223333:role/setup', RoleSessionName='setup')['Credentials']\n\
-     other = boto3.client('sqs', **{**kw, 'aws_access_key_id': c['AccessKeyId'], 'aws_secret_access_key': c['SecretAccessKey'], 'aws_session_token': c['SessionToken']})\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_credentials_role_is_assumed_and_signs_the_sqs_call() {
@@ -243,12 +221,8 @@ async fn a_credentials_role_is_assumed_and_signs_the_sqs_call() {
          print(json.dumps(None))",
     );
     assert_eq!(moto.boto3(role_used), json!(false));
-    let dir = TempDir::new();
-    let doc = dir.write(
-        "roles.yaml",
-        &sqs_with_role(ACCOUNT, "arn:aws:iam::123456789012:role/apigw"),
-    );
-    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &moto.url]);
+    let roles = sqs_with_role(ACCOUNT, "arn:aws:iam::123456789012:role/apigw");
+    let (_dir, tp) = serve_document("roles.yaml", &roles, &["--aws-endpoint-url", &moto.url]);
     for job in [r#"{"job": 1}"#, r#"{"job": 2}"#] {
         let reply = Req::new("POST", "/dev/jobs").json(job).send(tp.addr).await;
         assert_eq!(reply.status, 200, "{reply:?}");
@@ -268,49 +242,28 @@ async fn a_credentials_role_is_assumed_and_signs_the_sqs_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_role_of_another_account_sends_to_that_accounts_queue() {
     let moto = Moto::start();
-    moto.boto3(&format!(
-        "{OTHER_ACCOUNT_SQS}other.create_queue(QueueName='jobs')\nprint(json.dumps(None))"
-    ));
-    let dir = TempDir::new();
-    let doc = dir.write(
-        "roles.yaml",
-        &sqs_with_role("111122223333", "arn:aws:iam::111122223333:role/apigw"),
-    );
-    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &moto.url]);
+    create_other_accounts_jobs_queue(&moto);
+    let roles = sqs_with_role("111122223333", "arn:aws:iam::111122223333:role/apigw");
+    let (_dir, tp) = serve_document("roles.yaml", &roles, &["--aws-endpoint-url", &moto.url]);
     let reply = Req::new("POST", "/dev/jobs")
         .json(r#"{"job": "far"}"#)
         .send(tp.addr)
         .await;
     assert_eq!(reply.status, 200, "{reply:?}");
-    let seen = moto.boto3(&format!(
-        "{OTHER_ACCOUNT_SQS}q = other.get_queue_url(QueueName='jobs')['QueueUrl']\n\
-         m = other.receive_message(QueueUrl=q, MaxNumberOfMessages=10, WaitTimeSeconds=1).get('Messages', [])\n\
-         print(json.dumps({{'theirs': [x['Body'] for x in m], 'ours': sqs.list_queues().get('QueueUrls', [])}}))"
-    ));
+    let seen = other_accounts_jobs(&moto);
     assert_eq!(seen, json!({"theirs": [r#"{"job": "far"}"#], "ours": []}));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_role_that_cannot_be_assumed_is_a_500_with_the_execution_log_line() {
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
-    let dir = TempDir::new();
-    let doc = dir.write(
-        "roles.yaml",
-        &sqs_with_role(ACCOUNT, "arn:aws:iam::123456789012:role/apigw"),
-    );
-    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &closed]);
+    let roles = sqs_with_role(ACCOUNT, "arn:aws:iam::123456789012:role/apigw");
+    let (_dir, tp) = serve_document("roles.yaml", &roles, &["--aws-endpoint-url", &closed_url()]);
     let reply = Req::new("POST", "/dev/jobs")
         .json(r#"{"job": 1}"#)
         .send(tp.addr)
         .await;
     assert_internal_server_error(&reply);
     let line = "Execution failed due to configuration error: API Gateway does not have permission to assume the provided role arn:aws:iam::123456789012:role/apigw";
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !tp.stderr().contains(line) && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    tp.wait_for_stderr(line);
     assert!(tp.stderr().contains(line), "{}", tp.stderr());
 }

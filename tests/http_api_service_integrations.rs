@@ -25,9 +25,10 @@ use crate::support;
 use std::process::Command;
 
 use serde_json::json;
-use support::fixture::TempDir;
-use support::moto::{venv, Moto};
-use support::{Reply, Req, Turnpike};
+use support::fixture::serve_document;
+use support::moto::{create_other_accounts_jobs_queue, other_accounts_jobs, venv, Moto};
+use support::upstream::{closed_url, silent_url};
+use support::{Reply, Req};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -152,9 +153,11 @@ async fn sqs_eventbridge_and_kinesis_subtypes_call_moto() {
     );
     let queue_url = created["queue"].as_str().unwrap().to_owned();
     let tagged_url = created["tagged"].as_str().unwrap().to_owned();
-    let dir = TempDir::new();
-    let doc = dir.write("first-class.yaml", &api(&queue_url, &tagged_url));
-    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &moto.url]);
+    let (_dir, tp) = serve_document(
+        "first-class.yaml",
+        &api(&queue_url, &tagged_url),
+        &["--aws-endpoint-url", &moto.url],
+    );
 
     // SQS-SendMessage: MessageBody from $request.body.message; SQS's XML answer as it came.
     let message = "two bags of kibble & a ball";
@@ -388,21 +391,22 @@ fn md5_of(text: &str) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// An HTTP API with one SQS-SendMessage route, `extra` added to its integration.
-fn one_route(extra: &str) -> String {
+/// An HTTP API whose one route, `POST /{queue}`, sends the body to the SQS queue `queue` of
+/// `account` (SQS-SendMessage), `extra` added to its integration.
+fn one_route(account: &str, queue: &str, extra: &str) -> String {
     format!(
         r#"openapi: 3.0.1
 info: {{title: first-class}}
 x-amazon-apigateway-importexport-version: "1.0"
 paths:
-  /orders:
+  /{queue}:
     post:
       x-amazon-apigateway-integration:
         type: aws_proxy
         integrationSubtype: SQS-SendMessage
         payloadFormatVersion: "1.0"
         requestParameters:
-          QueueUrl: https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/orders
+          QueueUrl: https://sqs.us-east-1.amazonaws.com/{account}/{queue}
           MessageBody: $request.body
 {extra}"#
     )
@@ -410,12 +414,9 @@ paths:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_slower_than_timeout_in_millis_is_a_503() {
-    // Connections complete in the kernel's backlog; nothing ever answers.
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let endpoint = format!("http://{}", silent.local_addr().unwrap());
-    let dir = TempDir::new();
-    let doc = dir.write("slow.yaml", &one_route("        timeoutInMillis: 200\n"));
-    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &endpoint]);
+    let (_silent, endpoint) = silent_url();
+    let slow = one_route(ACCOUNT, "orders", "        timeoutInMillis: 200\n");
+    let (_dir, tp) = serve_document("slow.yaml", &slow, &["--aws-endpoint-url", &endpoint]);
     let reply = Req::new("POST", "/orders").json("{}").send(tp.addr).await;
     assert_eq!(reply.status, 503, "{reply:?}");
     assert_eq!(reply.text(), r#"{"message":"Service Unavailable"}"#);
@@ -423,81 +424,51 @@ async fn a_service_slower_than_timeout_in_millis_is_a_503() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_that_does_not_answer_is_a_500() {
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
-    let dir = TempDir::new();
-    let doc = dir.write("closed.yaml", &one_route(""));
-    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &closed]);
+    let doc = one_route(ACCOUNT, "orders", "");
+    let (_dir, tp) = serve_document("closed.yaml", &doc, &["--aws-endpoint-url", &closed_url()]);
     let reply = Req::new("POST", "/orders").json("{}").send(tp.addr).await;
     assert_eq!(reply.status, 500, "{reply:?}");
     assert_eq!(reply.text(), r#"{"message":"Internal Server Error"}"#);
 }
 
-/// An HTTP API whose SQS-SendMessage route sends to queue `jobs` of account 111122223333 with
-/// that account's role as its `credentials`.
+/// [`one_route`] to the queue `jobs` of account 111122223333, with that account's role as its
+/// `credentials`.
 fn sqs_with_role() -> String {
-    r#"openapi: 3.0.1
-info: {title: roles}
-x-amazon-apigateway-importexport-version: "1.0"
-paths:
-  /jobs:
-    post:
-      x-amazon-apigateway-integration:
-        type: aws_proxy
-        integrationSubtype: SQS-SendMessage
-        credentials: arn:aws:iam::111122223333:role/apigw
-        payloadFormatVersion: "1.0"
-        requestParameters:
-          QueueUrl: https://sqs.us-east-1.amazonaws.com/111122223333/jobs
-          MessageBody: $request.body
-"#
-    .to_owned()
+    let credentials = "        credentials: arn:aws:iam::111122223333:role/apigw\n";
+    one_route("111122223333", "jobs", credentials)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_credentials_role_is_assumed_and_its_accounts_queue_gets_the_message() {
     // moto keeps each account's queues apart, by the access key a request is signed with: only
     // the role's temporary keys reach account 111122223333.
-    let other = "c = boto3.client('sts', **kw).assume_role(RoleArn='arn:aws:iam::111122223333:role/setup', RoleSessionName='setup')['Credentials']\n\
-         other = boto3.client('sqs', **{**kw, 'aws_access_key_id': c['AccessKeyId'], 'aws_secret_access_key': c['SecretAccessKey'], 'aws_session_token': c['SessionToken']})\n";
     let moto = Moto::start();
-    moto.boto3(&format!(
-        "{other}other.create_queue(QueueName='jobs')\nprint(json.dumps(None))"
-    ));
-    let dir = TempDir::new();
-    let doc = dir.write("roles.yaml", &sqs_with_role());
-    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &moto.url]);
+    create_other_accounts_jobs_queue(&moto);
+    let (_dir, tp) = serve_document(
+        "roles.yaml",
+        &sqs_with_role(),
+        &["--aws-endpoint-url", &moto.url],
+    );
     let reply = Req::new("POST", "/jobs")
         .json(r#"{"job": "far"}"#)
         .send(tp.addr)
         .await;
     sqs_answer(&reply, 200, "SendMessageResponse", "");
-    let seen = moto.boto3(&format!(
-        "{other}q = other.get_queue_url(QueueName='jobs')['QueueUrl']\n\
-         m = other.receive_message(QueueUrl=q, MaxNumberOfMessages=10, WaitTimeSeconds=1).get('Messages', [])\n\
-         print(json.dumps({{'theirs': [x['Body'] for x in m], 'ours': sqs.list_queues().get('QueueUrls', [])}}))"
-    ));
+    let seen = other_accounts_jobs(&moto);
     assert_eq!(seen, json!({"theirs": [r#"{"job": "far"}"#], "ours": []}));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_role_that_cannot_be_assumed_is_a_500() {
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
-    let dir = TempDir::new();
-    let doc = dir.write("roles.yaml", &sqs_with_role());
-    let tp = Turnpike::serve_args(&[doc.to_str().unwrap(), "--aws-endpoint-url", &closed]);
+    let (_dir, tp) = serve_document(
+        "roles.yaml",
+        &sqs_with_role(),
+        &["--aws-endpoint-url", &closed_url()],
+    );
     let reply = Req::new("POST", "/jobs").json("{}").send(tp.addr).await;
     assert_eq!(reply.status, 500, "{reply:?}");
     assert_eq!(reply.text(), r#"{"message":"Internal Server Error"}"#);
     let line = "Execution failed due to configuration error: API Gateway does not have permission to assume the provided role arn:aws:iam::111122223333:role/apigw";
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !tp.stderr().contains(line) && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    tp.wait_for_stderr(line);
     assert!(tp.stderr().contains(line), "{}", tp.stderr());
 }

@@ -193,6 +193,38 @@ async fn a_connect_function_refuses_with_its_status() {
     assert_eq!(answer["received"], "x");
 }
 
+/// A client that stops reading fills its connection's buffer: PostToConnection then answers
+/// 429 `LimitExceededException` ("the WebSocket client side buffer is full") instead of
+/// queueing without bound, and what was taken is still delivered once the client reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posts_to_a_client_that_does_not_read_are_refused_once_its_buffer_is_full() {
+    let tp = serve_chat();
+    let mut socket = connect(&tp, "/Prod").await.expect("connected");
+    socket.send(Message::text("who am I?")).await.unwrap();
+    let answer: Value = serde_json::from_str(&next_text(&mut socket).await).unwrap();
+    let connection_id = answer["connectionId"].as_str().unwrap().to_owned();
+    // 120 KB posts until one is refused (the socket's kernel buffers take some first).
+    let script = format!(
+        "data = b'x' * 120000\n\
+         refused = None\n\
+         for n in range(1000):\n\
+         \x20   refused = error(lambda: api.post_to_connection(ConnectionId='{connection_id}', Data=data))\n\
+         \x20   if refused:\n\
+         \x20       break\n\
+         print(json.dumps({{'taken': n, 'refused': refused}}))"
+    );
+    let outcome = management(&tp, "Prod", &script);
+    assert_eq!(
+        outcome["refused"],
+        json!({"code": "LimitExceededException", "status": 429})
+    );
+    let taken = outcome["taken"].as_u64().unwrap();
+    assert!((64..1000).contains(&taken), "{outcome}");
+    for _ in 0..taken {
+        assert_eq!(next_text(&mut socket).await.len(), 120_000);
+    }
+}
+
 /// Two gateways sharing one Redis, as behind a load balancer: a socket held by node A is read,
 /// written to and closed through node B's management API, and is gone on both afterwards;
 /// with Redis down, each node still serves its own sockets.

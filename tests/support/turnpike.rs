@@ -183,6 +183,14 @@ impl Turnpike {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// Waits (up to 5 s) until stderr contains `text`.
+    pub fn wait_for_stderr(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !self.stderr().contains(text) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits (up to 10 s) for a stdout line after the first `skip` lines that satisfies `pred`.
     pub fn wait_for_line(&self, skip: usize, pred: impl Fn(&str) -> bool) -> Option<String> {
         let deadline = Instant::now() + Duration::from_secs(10);

@@ -136,6 +136,19 @@ pub fn closed_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
+/// An `http://` URL nothing listens on.
+pub fn closed_url() -> String {
+    format!("http://127.0.0.1:{}", closed_port())
+}
+
+/// A listener that never answers (connections complete in the kernel's backlog) and its
+/// `http://` URL; keep the listener while the URL is in use.
+pub fn silent_url() -> (std::net::TcpListener, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    (listener, url)
+}
+
 fn full(body: impl Into<Bytes>) -> Body {
     Full::new(body.into()).boxed()
 }

@@ -232,6 +232,7 @@ mod tests {
                 route("sendmessage", IntegrationType::Mock, true),
             ],
             authorizers: BTreeMap::new(),
+            stage_throttles: BTreeMap::new(),
         };
         let mut deployment = Deployment::new(Vec::new(), Vec::new());
         deployment

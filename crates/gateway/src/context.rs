@@ -296,25 +296,7 @@ impl RequestContext {
             "error.validationErrorString",
         ];
         let mut root = Map::new();
-        for name in NAMES {
-            let Some(value) = self.lookup(name) else {
-                continue;
-            };
-            let value = Value::String(value.into_owned());
-            match name.split_once('.') {
-                Some((section, key)) => {
-                    if let Value::Object(map) = root
-                        .entry(section)
-                        .or_insert_with(|| Value::Object(Map::new()))
-                    {
-                        map.insert(key.to_owned(), value);
-                    }
-                }
-                None => {
-                    root.insert((*name).to_owned(), value);
-                }
-            }
-        }
+        fill_tree(&mut root, NAMES, |name| self.lookup(name));
         if let Some(authorizer) = &self.authorizer {
             let mut map: Map<String, Value> = authorizer.context.clone();
             if let Some(principal) = &authorizer.principal_id {
@@ -348,7 +330,36 @@ impl Variables for RequestContext {
     }
 }
 
-fn borrowed(s: &str) -> Option<Cow<'_, str>> {
+/// Puts the value `lookup` gives each of `names` into a template's `$context` tree, a dotted
+/// name (`identity.sourceIp`) under its section; names without a value are left out.
+pub(crate) fn fill_tree<'a>(
+    root: &mut serde_json::Map<String, serde_json::Value>,
+    names: &[&str],
+    lookup: impl Fn(&str) -> Option<Cow<'a, str>>,
+) {
+    use serde_json::{Map, Value};
+    for name in names {
+        let Some(value) = lookup(name) else {
+            continue;
+        };
+        let value = Value::String(value.into_owned());
+        match name.split_once('.') {
+            Some((section, key)) => {
+                if let Value::Object(map) = root
+                    .entry(section)
+                    .or_insert_with(|| Value::Object(Map::new()))
+                {
+                    map.insert(key.to_owned(), value);
+                }
+            }
+            None => {
+                root.insert((*name).to_owned(), value);
+            }
+        }
+    }
+}
+
+pub(crate) fn borrowed(s: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Borrowed(s))
 }
 

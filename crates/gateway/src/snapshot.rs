@@ -70,6 +70,19 @@ pub(crate) struct StageInfo {
 }
 
 impl StageInfo {
+    /// Each of `stages` as requests see it (name and variables), shared by all it serves.
+    pub(crate) fn compile_all(stages: Vec<Stage>) -> Vec<Arc<StageInfo>> {
+        stages
+            .into_iter()
+            .map(|stage| {
+                Arc::new(StageInfo {
+                    name: stage.name,
+                    variables: stage.variables,
+                })
+            })
+            .collect()
+    }
+
     /// HTTP APIs' `$default` stage, served without a path prefix.
     pub(crate) fn is_default(&self) -> bool {
         self.name == Stage::DEFAULT
@@ -194,15 +207,7 @@ fn compile_api(api: &Api, stages: &[Stage]) -> CompiledApi {
         kind: api.kind,
         router: Router::new(api.kind, &api.routes),
         routes,
-        stages: stages_for(api.kind, stages)
-            .into_iter()
-            .map(|stage| {
-                Arc::new(StageInfo {
-                    name: stage.name,
-                    variables: stage.variables,
-                })
-            })
-            .collect(),
+        stages: StageInfo::compile_all(stages_for(api.kind, stages)),
         gateway_responses,
         binary_media_types: BinaryMediaTypes::new(&api.binary_media_types),
         auth,

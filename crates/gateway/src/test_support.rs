@@ -114,3 +114,13 @@ pub(crate) fn context_for(
     }
     ctx
 }
+
+/// The keys of a JSON object, in its order (the key order of events and answers is checked).
+pub(crate) fn keys(value: &serde_json::Value) -> Vec<&str> {
+    value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
+}

@@ -78,4 +78,4 @@ pub use usage_plan::{ApiKeyDecl, PlanQuota, PlanStage, UsagePlanDecl, UsagePlans
 pub use validation::{
     BodyModel, ParameterLocation, RequestValidation, RequiredParameter, MODELS_KEY,
 };
-pub use websocket::{RouteSelection, WebSocketApi, WebSocketRoute};
+pub use websocket::{RouteSelection, RouteThrottle, StageThrottle, WebSocketApi, WebSocketRoute};

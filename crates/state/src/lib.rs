@@ -36,7 +36,10 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 
 pub use admit::{Admission, BucketRef, QuotaRef};
-pub use connections::{ConnectionError, ConnectionInfo, ConnectionRegistry, Gone, Outbound};
+pub use connections::{
+    outbound_channel, ConnectionError, ConnectionInfo, ConnectionRegistry, Gone, Outbound,
+    OutboundSender, OUTBOUND_CAPACITY,
+};
 pub use decision::{CacheStats, Decision, QuotaDecision, Usage};
 pub use embedded::EmbeddedConfig;
 pub use error::StateError;

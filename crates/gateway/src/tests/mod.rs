@@ -155,6 +155,8 @@ async fn upstream_answer(
 /// A gateway serving in the background.
 pub(crate) struct Running {
     pub(crate) addr: SocketAddr,
+    /// The metrics listener, when the config asks for one.
+    pub(crate) metrics: Option<SocketAddr>,
     pub(crate) reload: ReloadHandle,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), ServeError>>>,
@@ -196,11 +198,17 @@ pub(crate) async fn start_with(
     stages: &[Stage],
     mut config: GatewayConfig,
 ) -> Running {
-    config.access_log = AccessLog::off();
     config.drain_timeout = Duration::from_secs(5);
     let deployment = Deployment::new(apis.into_iter().map(Arc::new).collect(), stages.to_vec());
+    start_deployment(deployment, config).await
+}
+
+/// Serves `deployment` in the background, without access logs.
+pub(crate) async fn start_deployment(deployment: Deployment, mut config: GatewayConfig) -> Running {
+    config.access_log = AccessLog::off();
     let gateway = Gateway::bind(config, deployment).await.unwrap();
     let addr = gateway.local_addr();
+    let metrics = gateway.metrics_addr();
     let reload = gateway.reload_handle();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(gateway.serve(async move {
@@ -208,6 +216,7 @@ pub(crate) async fn start_with(
     }));
     Running {
         addr,
+        metrics,
         reload,
         shutdown: Some(tx),
         task: Some(task),

@@ -141,6 +141,19 @@ impl Traffic {
         }
     }
 
+    /// Admits one WebSocket event (a `$connect` handshake or a message): the stage's throttle
+    /// for its route (`route`: bucket name and limits), then the account's bucket. True when
+    /// allowed.
+    pub(crate) async fn admit_websocket(&self, route: Option<(&str, Throttle)>) -> bool {
+        let mut buckets = Vec::with_capacity(2);
+        if let Some((name, throttle)) = route {
+            buckets.push(self.state.bucket(name, throttle));
+        }
+        buckets.push(self.account.clone());
+        let admission = self.state.admit(&buckets, None, SystemTime::now()).await;
+        matches!(admission, Admission::Allowed)
+    }
+
     /// The request's compiled limits (`None` before routing: the account's bucket only).
     async fn limits(&self, ctx: &RequestContext, parts: &Parts) -> Option<Arc<plan::Limits>> {
         let (api, stage, route) = (ctx.api.as_ref()?, ctx.stage.as_ref()?, ctx.route?);

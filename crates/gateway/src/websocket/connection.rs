@@ -2,8 +2,11 @@
 //!
 //! The socket is read with AWS's limits (32 KB frames, 128 KB messages: more closes it with 1009
 //! `Message too big`). Each message is served in its own task ([`serve_message`]): route
-//! selection, the integration, and for a two-way route its answer; replies, `@connections`
-//! posts and error frames all reach the socket through the connection's outbound channel. The
+//! selection, the stage's throttle for the route ([`throttle`](super::throttle): refused, the
+//! error frame `Too Many Requests` and no integration), the integration, and for a two-way route
+//! its answer; replies, `@connections` posts and error frames all reach the socket through the
+//! connection's bounded outbound queue ([`turnpike_state::outbound_channel`]): a reply or error
+//! frame finding it full is dropped, a `@connections` post is refused with 429. The
 //! connection closes with 1001 `Going away` after 10 minutes without a message either way or 2
 //! hours in all, and when the gateway shuts down ([`shutdown`]). Once the socket is gone the
 //! connection leaves the registry (so `@connections` answers 410) and `$disconnect` runs, best
@@ -22,7 +25,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
-use turnpike_state::Outbound;
+use turnpike_state::{ConnectionError, Outbound, OutboundSender};
 
 use crate::context::{ClientConnection, RequestContext};
 use crate::pipeline::Shared;
@@ -122,8 +125,8 @@ pub(crate) async fn run(
     shared: Arc<Shared>,
     session: Arc<Session>,
     upgrade: OnUpgrade,
-    sender: mpsc::UnboundedSender<Outbound>,
-    mut outbound: mpsc::UnboundedReceiver<Outbound>,
+    sender: OutboundSender,
+    mut outbound: mpsc::Receiver<Outbound>,
 ) {
     // Held until `$disconnect` has run: a shutdown's drain waits for it.
     let stop = going_away();
@@ -166,8 +169,8 @@ pub(crate) async fn serve<S>(
     shared: &Arc<Shared>,
     session: &Arc<Session>,
     mut socket: WebSocketStream<S>,
-    sender: &mpsc::UnboundedSender<Outbound>,
-    outbound: &mut mpsc::UnboundedReceiver<Outbound>,
+    sender: &OutboundSender,
+    outbound: &mut mpsc::Receiver<Outbound>,
     timeouts: Timeouts,
     mut stop: watch::Receiver<bool>,
 ) -> Ending
@@ -247,8 +250,21 @@ where
                     Outbound::Binary(data) => Message::binary(data),
                     Outbound::Close => continue,
                 };
-                if socket.send(frame).await.is_err() {
-                    return Ending::new(1006, "");
+                // A client that does not read blocks the send once its TCP buffers are full;
+                // its connection still ends at its maximum duration and with the gateway,
+                // without a close frame, which could not reach it either.
+                let sent = tokio::select! {
+                    sent = socket.send(frame) => Some(sent.is_ok()),
+                    () = tokio::time::sleep_until(expires) => None,
+                    () = &mut shutting_down => None,
+                };
+                match sent {
+                    Some(true) => {}
+                    Some(false) => return Ending::new(1006, ""),
+                    None => {
+                        shared.connections.remove(&session.connection_id).await;
+                        return Ending::new(1001, "Going away");
+                    }
                 }
             }
             Event::Idle | Event::Expired | Event::ShuttingDown => {
@@ -292,7 +308,7 @@ where
 fn spawn_message(
     shared: &Arc<Shared>,
     session: &Arc<Session>,
-    sender: &mpsc::UnboundedSender<Outbound>,
+    sender: &OutboundSender,
     body: bytes::Bytes,
     binary: bool,
 ) {
@@ -306,8 +322,16 @@ fn spawn_message(
             .touch(&session.connection_id, SystemTime::now())
             .await;
         if let Some(reply) = serve_message(&shared, &session, &body, binary).await {
-            // The socket may be gone by now; the reply goes nowhere then, as on AWS.
-            let _ = sender.send(reply);
+            // Not awaited: a reply finding the client's buffer full is dropped rather than held,
+            // as nobody is there to be told (a `@connections` post is told: 429). Waiting would
+            // let a client that sends without reading pile up tasks instead of messages. The
+            // socket may also be gone by now; the reply goes nowhere then, as on AWS.
+            if let Err(ConnectionError::LimitExceeded) = sender.offer(reply) {
+                tracing::debug!(
+                    connection_id = session.connection_id,
+                    "reply dropped: the client's buffer is full"
+                );
+            }
         }
     });
 }
@@ -347,6 +371,17 @@ pub(crate) async fn serve_message(
         message_id: &message_id,
     };
     let ws = WsContext::new(session, &route.key, &kind, &ids);
+    if !super::throttle::admit(shared, &session.api, &session.stage.name, &route.key).await {
+        session
+            .api
+            .count(&session.stage.name, WsMetric::ClientError);
+        log_event(shared, session, ws, 429, started);
+        return Some(error_frame(
+            "Too Many Requests",
+            &session.connection_id,
+            &ids.request_id,
+        ));
+    }
     let call = WsCall {
         shared,
         session,

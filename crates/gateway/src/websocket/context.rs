@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::connection::Session;
 use super::event::{EventIds, EventKind};
+use crate::context::borrowed;
 
 /// The WebSocket-only values of one event's `$context`.
 #[derive(Debug, Clone)]
@@ -101,28 +102,6 @@ impl WsContext {
 
     /// Adds (or overrides) its values in a template's `$context` tree.
     pub(crate) fn fill(&self, root: &mut Map<String, Value>) {
-        for name in NAMES {
-            let Some(value) = self.lookup(name) else {
-                continue;
-            };
-            let value = Value::String(value.into_owned());
-            match name.split_once('.') {
-                Some((section, key)) => {
-                    let entry = root
-                        .entry(section)
-                        .or_insert_with(|| Value::Object(Map::new()));
-                    if let Value::Object(map) = entry {
-                        map.insert(key.to_owned(), value);
-                    }
-                }
-                None => {
-                    root.insert((*name).to_owned(), value);
-                }
-            }
-        }
+        crate::context::fill_tree(root, NAMES, |name| self.lookup(name));
     }
-}
-
-fn borrowed(s: &str) -> Option<Cow<'_, str>> {
-    Some(Cow::Borrowed(s))
 }

@@ -8,7 +8,9 @@
 //! Lambda proxy result's `statusCode`) refuses the connection with that status and body ("Set
 //! up a $connect route that requires a WebSocket subprotocol": `Unexpected server response:
 //! 400`), a failed integration with 500. A `Sec-WebSocket-Protocol` header in its answer is
-//! returned to the client. Without a `$connect` route every handshake is accepted. Then the
+//! returned to the client. Without a `$connect` route every handshake is accepted. Between the
+//! two, the stage's throttle for `$connect` ([`throttle`](super::throttle)): a refused handshake
+//! is 429 `{"message":"Too Many Requests"}`, as a throttled REST request. Then the
 //! connection is registered and the socket handed to [`connection`](super::connection).
 
 use std::sync::Arc;
@@ -22,7 +24,6 @@ use http::header::{
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Version};
 use hyper::upgrade::OnUpgrade;
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use turnpike_model::{
     Api, ApiKind, Deployment, HttpMethod, Integration, IntegrationType, Route, RouteAuth, RouteKey,
@@ -139,6 +140,11 @@ pub(crate) async fn connect(
             return refusal;
         }
     }
+    // As REST throttles after authorization: the stage's `$connect` bucket, then the account's.
+    if !super::throttle::admit(shared, api, &stage.name, "$connect").await {
+        api.count(&stage.name, WsMetric::ClientError);
+        return message_response(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+    }
     let now = SystemTime::now();
     let session = Arc::new(Session {
         api: api.clone(),
@@ -187,7 +193,7 @@ pub(crate) async fn connect(
         // Only an HTTP/1.1 connection served with upgrades carries one.
         return message_response(StatusCode::BAD_REQUEST, "Bad Request");
     };
-    let (sender, receiver) = mpsc::unbounded_channel();
+    let (sender, receiver) = turnpike_state::outbound_channel();
     let info = ConnectionInfo {
         connection_id: session.connection_id.clone(),
         api_id: api.id().to_owned(),

@@ -3,7 +3,9 @@
 //!
 //! - `POST` (PostToConnection): the body is sent to the client as one message, text when it is
 //!   UTF-8, else binary; 200 with no body. Over the 128 KB message quota: 413
-//!   `PayloadTooLargeException`.
+//!   `PayloadTooLargeException`. When the connection's outbound queue is full (the client reads
+//!   slower than it is sent to): 429 `LimitExceededException` ("the WebSocket client side buffer
+//!   is full"), with no body, wherever the socket is.
 //! - `GET` (GetConnection): 200 `{"connectedAt", "identity": {"sourceIp", "userAgent"},
 //!   "lastActiveAt"}`, timestamps ISO 8601 (botocore's `__timestampIso8601`).
 //! - `DELETE` (DeleteConnection): 204; the connection closes and `$disconnect` runs.
@@ -105,6 +107,7 @@ fn is_operation(method: &Method) -> bool {
 fn failed(error: ConnectionError) -> Response<ResponseBody> {
     match error {
         ConnectionError::Gone => gone(),
+        ConnectionError::LimitExceeded => limit_exceeded(),
         ConnectionError::Unavailable => {
             let mut response =
                 message_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
@@ -112,6 +115,18 @@ fn failed(error: ConnectionError) -> Response<ResponseBody> {
             response
         }
     }
+}
+
+/// 429 `LimitExceededException`: the client's buffer is full (it reads slower than it is sent
+/// to). botocore's shape has no members, like `GoneException`'s, so no body either.
+fn limit_exceeded() -> Response<ResponseBody> {
+    let mut response = Response::new(ResponseBody::empty());
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    error_type(&mut response, "LimitExceededException");
+    response
 }
 
 /// 410 `GoneException`.

@@ -27,6 +27,7 @@ mod manage;
 pub(crate) mod metrics;
 mod route;
 mod select;
+mod throttle;
 
 #[cfg(test)]
 mod tests;
@@ -74,6 +75,8 @@ pub(crate) struct CompiledWebSocketApi {
     /// `$connect`'s access control as the authorize stage runs it: a one-route API whose route
     /// 0 carries `$connect`'s requirement. `None` when `$connect` requires nothing.
     pub(crate) connect_auth: Option<Arc<CompiledApi>>,
+    /// Stage throttling, by stage and route ([`throttle`]).
+    pub(crate) throttles: throttle::Limits,
 }
 
 impl fmt::Debug for CompiledWebSocketApi {
@@ -143,18 +146,12 @@ impl CompiledWebSocketApi {
             given => given.to_vec(),
         };
         let counters = stages.iter().map(|_| Arc::default()).collect();
+        let throttles = throttle::compile(api, &stages);
         CompiledWebSocketApi {
+            throttles,
             counters,
             model: api.clone(),
-            stages: stages
-                .into_iter()
-                .map(|stage| {
-                    Arc::new(StageInfo {
-                        name: stage.name,
-                        variables: stage.variables,
-                    })
-                })
-                .collect(),
+            stages: StageInfo::compile_all(stages),
             routes,
             connect_auth: handshake::compile_connect_auth(api),
         }

@@ -8,14 +8,13 @@
 //! `@connections` path under a WebSocket API's stage, or a plain request to the stage's URL
 //! that no REST or HTTP API route serves (the caller checks that).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::dispatch::{api_id_of_host, split_restapis_path, stage_of};
 use crate::snapshot::{Snapshot, StageInfo};
 
 use super::CompiledWebSocketApi;
-
-/// The `Host` suffix that selects an API.
-const HOST_SUFFIX: &str = ".execute-api.localhost";
 
 /// What a request asks of a WebSocket API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,15 +45,15 @@ pub(crate) fn select(snapshot: &Snapshot, host: Option<&str>, path: &str) -> Opt
         return Some(target(api, stage, rest, true));
     }
     if let Some(api) = host.and_then(|host| by_host(snapshot, host)) {
-        let (stage, rest) = stage_of(api, path);
+        let (stage, rest) = stage_of(&api.stages, path);
         return Some(target(api, stage, rest, true));
     }
     // A `Host` naming a REST or HTTP API sends the request there.
-    if api_named_by_host(host) {
+    if host.and_then(api_id_of_host).is_some() {
         return None;
     }
     snapshot.websocket_apis.iter().find_map(|api| {
-        let (stage, rest) = stage_of(api, path);
+        let (stage, rest) = stage_of(&api.stages, path);
         stage.as_ref()?;
         let candidate = target(api, stage, rest, false);
         match candidate.request {
@@ -78,12 +77,6 @@ fn target(
     }
 }
 
-/// Whether `host` names some API by the `Host` form.
-fn api_named_by_host(host: Option<&str>) -> bool {
-    host.map(crate::context::strip_port)
-        .is_some_and(|name| name.to_ascii_lowercase().ends_with(HOST_SUFFIX))
-}
-
 /// What the path after the stage asks for.
 fn classify(rest: &str) -> WsRequest {
     if rest.is_empty() || rest == "/" {
@@ -101,12 +94,7 @@ fn classify(rest: &str) -> WsRequest {
 
 /// The WebSocket API named by a `Host` header.
 fn by_host<'a>(snapshot: &'a Snapshot, host: &str) -> Option<&'a Arc<CompiledWebSocketApi>> {
-    let name = crate::context::strip_port(host);
-    let split = name.len().checked_sub(HOST_SUFFIX.len())?;
-    let (id, suffix) = (name.get(..split)?, name.get(split..)?);
-    if !suffix.eq_ignore_ascii_case(HOST_SUFFIX) {
-        return None;
-    }
+    let id = api_id_of_host(host)?;
     snapshot
         .websocket_apis
         .iter()
@@ -117,31 +105,8 @@ fn by_host<'a>(snapshot: &'a Snapshot, host: &str) -> Option<&'a Arc<CompiledWeb
 fn by_restapis_path<'a, 'p>(
     snapshot: &'a Snapshot,
     path: &'p str,
-) -> Option<(&'a Arc<CompiledWebSocketApi>, String, &'p str)> {
-    let rest = path.strip_prefix("/restapis/")?;
-    let (id, rest) = rest.split_once('/')?;
-    let (stage, rest) = rest.split_once('/')?;
-    let rest = rest.strip_prefix("_user_request_")?;
+) -> Option<(&'a Arc<CompiledWebSocketApi>, Cow<'p, str>, &'p str)> {
+    let (id, stage, rest) = split_restapis_path(path)?;
     let api = snapshot.websocket_apis.iter().find(|api| api.id() == id)?;
-    let stage = percent_encoding::percent_decode_str(stage)
-        .decode_utf8_lossy()
-        .into_owned();
     Some((api, stage, rest))
-}
-
-/// The stage `path` addresses in `api` and the path after it.
-fn stage_of<'p>(api: &CompiledWebSocketApi, path: &'p str) -> (Option<Arc<StageInfo>>, &'p str) {
-    let after_slash = path.strip_prefix('/').unwrap_or(path);
-    let (first, rest) = match after_slash.find('/') {
-        Some(i) => (&after_slash[..i], &after_slash[i..]),
-        None => (after_slash, "/"),
-    };
-    let named = api
-        .stages
-        .iter()
-        .find(|s| !s.is_default() && !first.is_empty() && s.name == first);
-    match named {
-        Some(stage) => (Some(stage.clone()), rest),
-        None => (api.stages.iter().find(|s| s.is_default()).cloned(), path),
-    }
 }

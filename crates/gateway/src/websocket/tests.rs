@@ -10,8 +10,6 @@ use std::time::Duration;
 use futures_util::{SinkExt as _, StreamExt as _};
 use http::Request;
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -21,69 +19,28 @@ use turnpike_model::{
     WebSocketApi, WebSocketRoute,
 };
 
-use crate::test_support::integration_response;
-use crate::tests::{client, full, send};
-use crate::{AccessLog, Gateway, GatewayConfig, ServeError};
+use crate::test_support::{integration_response, keys};
+use crate::tests::{client, full, send, start_deployment, Running};
+use crate::{AccessLog, Gateway, GatewayConfig};
 
 type Client = WebSocketStream<TcpStream>;
 
-/// A gateway serving in the background.
-struct Served {
-    addr: SocketAddr,
-    metrics: Option<SocketAddr>,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), ServeError>>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        self.task.abort();
-    }
-}
-
-impl Served {
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    /// Shuts the gateway down and waits until it has drained.
-    async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        (&mut self.task).await.unwrap().unwrap();
-    }
-}
-
-async fn serve(apis: Vec<WebSocketApi>, config: GatewayConfig) -> Served {
+async fn serve(apis: Vec<WebSocketApi>, config: GatewayConfig) -> Running {
     serve_draining(apis, config, Duration::from_secs(1)).await
 }
 
-async fn serve_draining(apis: Vec<WebSocketApi>, config: GatewayConfig, drain: Duration) -> Served {
-    let mut config = config;
-    config.access_log = AccessLog::off();
+async fn serve_draining(
+    apis: Vec<WebSocketApi>,
+    mut config: GatewayConfig,
+    drain: Duration,
+) -> Running {
     config.drain_timeout = drain;
     let mut deployment = Deployment::new(Vec::new(), vec![Stage::new("prod")]);
     deployment.websocket_apis = apis.into_iter().map(Arc::new).collect();
-    let gateway = Gateway::bind(config, deployment).await.unwrap();
-    let addr = gateway.local_addr();
-    let metrics = gateway.metrics_addr();
-    let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(gateway.serve(async move {
-        let _ = rx.await;
-    }));
-    Served {
-        addr,
-        metrics,
-        shutdown: Some(tx),
-        task,
-    }
+    start_deployment(deployment, config).await
 }
 
-async fn start(apis: Vec<WebSocketApi>) -> Served {
+async fn start(apis: Vec<WebSocketApi>) -> Running {
     serve(apis, GatewayConfig::new("127.0.0.1:0".parse().unwrap())).await
 }
 
@@ -96,6 +53,7 @@ fn ws_api(name: &str, routes: Vec<WebSocketRoute>) -> WebSocketApi {
         api_key_source: ApiKeySource::Header,
         routes,
         authorizers: BTreeMap::new(),
+        stage_throttles: BTreeMap::new(),
     }
 }
 
@@ -260,13 +218,7 @@ async fn the_management_api_posts_reads_and_deletes_connections() {
     assert_eq!(got.status, 200);
     assert_eq!(got.header("content-type"), Some("application/json"));
     let json = got.json();
-    let keys: Vec<&str> = json
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(keys, ["connectedAt", "identity", "lastActiveAt"]);
+    assert_eq!(keys(&json), ["connectedAt", "identity", "lastActiveAt"]);
     assert_eq!(
         json["identity"],
         serde_json::json!({"sourceIp": "127.0.0.1", "userAgent": null})
@@ -595,15 +547,6 @@ def handler(event, context):
         let text =
             std::fs::read_to_string(dir.path().join("out").join(format!("{kind}.json"))).ok()?;
         serde_json::from_str(&text).ok()
-    }
-
-    fn keys(value: &Value) -> Vec<&str> {
-        value
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect()
     }
 
     /// The `requestContext` every event shares, with this event's own ids and times.
@@ -1061,7 +1004,7 @@ def handler(event, context):
             frame
         });
         let started = std::time::Instant::now();
-        gateway.stop().await;
+        gateway.stop().await.unwrap();
         // The drain waited for `$disconnect`: its event is there as soon as the gateway stopped.
         let disconnect = read_event(&dir, "DISCONNECT").expect("$disconnect ran in the drain");
         assert!(started.elapsed() < Duration::from_secs(20));
@@ -1084,7 +1027,7 @@ def handler(event, context):
 
 /// The gateway's own closes, on an in-memory socket with short limits: idle and total.
 mod timeouts {
-    use tokio::sync::mpsc;
+    use tokio::task::JoinHandle;
     use tokio_tungstenite::tungstenite::protocol::Role;
 
     use super::*;
@@ -1096,6 +1039,7 @@ mod timeouts {
         timeouts: Timeouts,
     ) -> (
         WebSocketStream<tokio::io::DuplexStream>,
+        turnpike_state::OutboundSender,
         JoinHandle<(u16, String)>,
     ) {
         let mut deployment = Deployment::new(Vec::new(), vec![Stage::new("prod")]);
@@ -1123,9 +1067,10 @@ mod timeouts {
             path: "/prod".into(),
         });
         let (client_io, server_io) = tokio::io::duplex(256 * 1024);
+        let (sender, mut outbound) = turnpike_state::outbound_channel();
+        let posts = sender.clone();
         let task = tokio::spawn(async move {
             let socket = WebSocketStream::from_raw_socket(server_io, Role::Server, None).await;
-            let (sender, mut outbound) = mpsc::unbounded_channel();
             let (_stop, stop) = tokio::sync::watch::channel(false);
             let ending = serve(
                 &shared,
@@ -1140,7 +1085,7 @@ mod timeouts {
             (ending.status, ending.reason)
         });
         let client = WebSocketStream::from_raw_socket(client_io, Role::Client, None).await;
-        (client, task)
+        (client, posts, task)
     }
 
     async fn close_frame(client: &mut WebSocketStream<tokio::io::DuplexStream>) -> (u16, String) {
@@ -1161,7 +1106,7 @@ mod timeouts {
             idle: Duration::from_millis(300),
             max: Duration::from_secs(60),
         };
-        let (mut client, task) = open(timeouts).await;
+        let (mut client, _posts, task) = open(timeouts).await;
         // Activity keeps it open past one idle period.
         tokio::time::sleep(Duration::from_millis(150)).await;
         client.send(Message::text("hi")).await.unwrap();
@@ -1182,7 +1127,7 @@ mod timeouts {
             idle: Duration::from_secs(60),
             max: Duration::from_millis(400),
         };
-        let (mut client, task) = open(timeouts).await;
+        let (mut client, _posts, task) = open(timeouts).await;
         let started = std::time::Instant::now();
         for _ in 0..3 {
             client.send(Message::text("busy")).await.unwrap();
@@ -1193,6 +1138,34 @@ mod timeouts {
         assert!(started.elapsed() >= Duration::from_millis(350));
         drop(client);
         assert_eq!(task.await.unwrap(), (1001, "Going away".into()));
+    }
+
+    #[tokio::test]
+    async fn a_client_that_does_not_read_still_ends_at_its_maximum_duration() {
+        let timeouts = Timeouts {
+            idle: Duration::from_secs(60),
+            max: Duration::from_millis(400),
+        };
+        let (client, posts, task) = open(timeouts).await;
+        // 100 KB each: three fill the in-memory socket's 256 KB, the rest wait in the queue.
+        let data = bytes::Bytes::from(vec![b'x'; 100 * 1024]);
+        for _ in 0..turnpike_state::OUTBOUND_CAPACITY {
+            posts
+                .offer(turnpike_state::Outbound::Binary(data.clone()))
+                .unwrap();
+        }
+        let started = std::time::Instant::now();
+        let ending = tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("the connection ends though its send is blocked")
+            .unwrap();
+        assert_eq!(ending, (1001, "Going away".into()));
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        assert_eq!(
+            posts.offer(turnpike_state::Outbound::Text("late".into())),
+            Err(turnpike_state::ConnectionError::Gone)
+        );
+        drop(client);
     }
 
     async fn next_text_of(client: &mut WebSocketStream<tokio::io::DuplexStream>) -> String {
@@ -1713,5 +1686,215 @@ mod observability {
             format.line(&ctx).unwrap(),
             format!("DISCONNECT $disconnect - {}\n", ids.request_id)
         );
+    }
+}
+
+/// A gateway with an embedded state (token buckets live there) serving `apis`.
+async fn start_with_state(
+    apis: Vec<WebSocketApi>,
+    name: &str,
+) -> (Running, turnpike_state::test_support::TempDir) {
+    use turnpike_state::{EmbeddedConfig, State};
+    let dir = turnpike_state::test_support::TempDir::new(name);
+    let state = State::embedded(&EmbeddedConfig::new(dir.path())).unwrap();
+    let mut config = GatewayConfig::new("127.0.0.1:0".parse().unwrap());
+    config.state = Some(state);
+    (serve(apis, config).await, dir)
+}
+
+/// `{"message": "...", "connectionId":"ID", ...}` → its connection id.
+fn frame_connection_id(frame: &str) -> String {
+    frame
+        .split("\"connectionId\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("{frame}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn stage_throttling_refuses_handshakes_and_messages_over_their_route_limits() {
+    use turnpike_model::{RouteThrottle, StageThrottle};
+    let mut api = ws_api(
+        "Throttled",
+        vec![
+            ws_route("$connect", mock(200, ""), false),
+            ws_route("send", mock(200, "sent"), true),
+            ws_route("$default", mock(200, "default answer"), true),
+        ],
+    );
+    // No refill: a burst of 2 handshakes and 2 `send` messages, shared by every client.
+    let none = RouteThrottle {
+        rate_limit: Some(0.0),
+        burst_limit: Some(2),
+    };
+    let throttle = StageThrottle {
+        default: RouteThrottle::default(),
+        routes: BTreeMap::from([("$connect".to_owned(), none), ("send".to_owned(), none)]),
+    };
+    api.stage_throttles.insert("prod".into(), throttle);
+    let (gateway, _dir) = start_with_state(vec![api], "ws-throttle").await;
+
+    let mut first = connect(gateway.addr, "/prod").await.unwrap();
+    let mut second = connect(gateway.addr, "/prod").await.unwrap();
+    match connect(gateway.addr, "/prod").await {
+        Err(WsError::Http(response)) => {
+            assert_eq!(response.status().as_u16(), 429);
+            assert_eq!(
+                response.body().as_deref(),
+                Some(&br#"{"message":"Too Many Requests"}"#[..])
+            );
+        }
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    }
+
+    let send_message = Message::text(r#"{"action":"send"}"#);
+    first.send(send_message.clone()).await.unwrap();
+    assert_eq!(next_text(&mut first).await, "sent");
+    second.send(send_message.clone()).await.unwrap();
+    assert_eq!(next_text(&mut second).await, "sent");
+    // The route's bucket is empty for every connection; other routes are not throttled.
+    for socket in [&mut first, &mut second] {
+        socket.send(send_message.clone()).await.unwrap();
+        let frame = next_text(socket).await;
+        let id = frame_connection_id(&frame);
+        assert_eq!(id.len(), 16, "{frame}");
+        assert_eq!(error_frame(&frame, &id).0, "Too Many Requests");
+        socket.send(Message::text("hello")).await.unwrap();
+        assert_eq!(next_text(socket).await, "default answer");
+    }
+}
+
+#[tokio::test]
+async fn without_stage_limits_messages_are_not_throttled() {
+    let api = ws_api(
+        "Unthrottled",
+        vec![
+            ws_route("$connect", mock(200, ""), false),
+            ws_route("send", mock(200, "sent"), true),
+        ],
+    );
+    let (gateway, _dir) = start_with_state(vec![api], "ws-unthrottled").await;
+    let mut socket = connect(gateway.addr, "/prod").await.unwrap();
+    for _ in 0..20 {
+        socket
+            .send(Message::text(r#"{"action":"send"}"#))
+            .await
+            .unwrap();
+        assert_eq!(next_text(&mut socket).await, "sent");
+    }
+}
+
+/// A post of 100 KB numbered `n`.
+fn numbered(n: usize) -> String {
+    format!("{n:06}{}", "m".repeat(100 * 1024))
+}
+
+/// Posts numbered messages to `url` while `socket`'s client does not read (its TCP buffers fill
+/// first, then the connection's queue) until one is refused, which must be 429
+/// `LimitExceededException` without a body; then the client reads: every accepted message
+/// arrives, in order.
+async fn fill_and_drain(http: &crate::tests::TestClient, url: &str, socket: &mut Client) {
+    let mut posted = 0;
+    let refused = loop {
+        assert!(posted < 2_000, "no 429 after {posted} posts");
+        let answer = send(
+            http,
+            Request::post(url).body(full(numbered(posted))).unwrap(),
+        )
+        .await;
+        if answer.status != 200 {
+            break answer;
+        }
+        posted += 1;
+    };
+    assert_eq!(refused.status, 429);
+    assert_eq!(
+        refused.header("x-amzn-errortype"),
+        Some("LimitExceededException")
+    );
+    assert_eq!(refused.body, "");
+    assert!(posted > turnpike_state::OUTBOUND_CAPACITY, "{posted}");
+    for n in 0..posted {
+        match next_message(socket).await {
+            Message::Text(text) => assert_eq!(text.as_str(), numbered(n), "message {n}"),
+            other => panic!("expected text, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn posts_to_a_client_that_does_not_read_get_429_once_its_buffer_is_full() {
+    let api = ws_api("Slow", vec![ws_route("echo", mock(200, "x"), true)]);
+    let gateway = start(vec![api]).await;
+    let mut socket = connect(gateway.addr, "/prod").await.unwrap();
+    let id = connection_id(&mut socket).await;
+    let url = gateway.url(&format!("/prod/@connections/{id}"));
+    let http = client();
+    fill_and_drain(&http, &url, &mut socket).await;
+    let again = send(&http, Request::post(&url).body(full("again")).unwrap()).await;
+    assert_eq!((again.status, again.body.as_str()), (200, ""));
+    assert_eq!(next_text(&mut socket).await, "again");
+}
+
+/// Two gateways on one Redis: their token buckets and their connections are shared.
+mod on_redis {
+    use super::*;
+    use turnpike_model::{RouteThrottle, StageThrottle};
+    use turnpike_state::test_support::RedisServer;
+    use turnpike_state::{RedisConfig, State};
+
+    async fn node(redis: &RedisServer, api: WebSocketApi) -> Running {
+        let mut config = RedisConfig::new(redis.url());
+        // Generous: a loaded test machine must not turn a slow answer into a failure.
+        config.op_timeout = Duration::from_secs(5);
+        let mut gateway = GatewayConfig::new("127.0.0.1:0".parse().unwrap());
+        gateway.state = Some(State::redis(&config).await.unwrap());
+        serve(vec![api], gateway).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn buckets_and_full_buffers_are_seen_from_every_node() {
+        let redis = RedisServer::start();
+        let mut api = ws_api(
+            "Shared",
+            vec![
+                ws_route("$connect", mock(200, ""), false),
+                ws_route("echo", mock(200, "x"), true),
+            ],
+        );
+        let one = RouteThrottle {
+            rate_limit: Some(0.0),
+            burst_limit: Some(1),
+        };
+        let throttle = StageThrottle {
+            default: RouteThrottle::default(),
+            routes: BTreeMap::from([("$connect".to_owned(), one)]),
+        };
+        api.stage_throttles.insert("prod".into(), throttle);
+        let a = node(&redis, api.clone()).await;
+        let b = node(&redis, api).await;
+
+        // One handshake in all: A takes it, B finds the shared bucket empty.
+        let mut socket = connect(a.addr, "/prod").await.unwrap();
+        match connect(b.addr, "/prod").await {
+            Err(WsError::Http(response)) => {
+                assert_eq!(response.status().as_u16(), 429);
+                assert_eq!(
+                    response.body().as_deref(),
+                    Some(&br#"{"message":"Too Many Requests"}"#[..])
+                );
+            }
+            other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+        }
+
+        // Posts through B to A's client, which does not read, until its buffer is full.
+        let id = connection_id(&mut socket).await;
+        let url = b.url(&format!("/prod/@connections/{id}"));
+        let http = client();
+        fill_and_drain(&http, &url, &mut socket).await;
+        let again = send(&http, Request::post(&url).body(full("again")).unwrap()).await;
+        assert_eq!((again.status, again.body.as_str()), (200, ""));
+        assert_eq!(next_text(&mut socket).await, "again");
     }
 }

@@ -9,6 +9,11 @@
 //! see the `redis` module) also writes each connection's [`ConnectionInfo`] and owning node to
 //! Redis, so any node answers the management API about any connection and forwards messages to
 //! the owning node over pub/sub. That is why every method that may cross the network is `async`.
+//!
+//! Each socket's outbound queue is bounded ([`outbound_channel`]): a client that does not read
+//! cannot make the gateway hold its messages without limit. A message offered to a full queue
+//! is refused with [`ConnectionError::LimitExceeded`], the management API's 429
+//! `LimitExceededException` ("the WebSocket client side buffer is full").
 
 mod redis;
 
@@ -18,6 +23,7 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
 
 pub(crate) use self::redis::Shared;
 
@@ -46,6 +52,49 @@ pub enum Outbound {
     Close,
 }
 
+/// How many messages may wait for one connection's socket. AWS does not document its
+/// buffer's size; 64 absorbs a burst of replies and posts for a client that reads, and bounds
+/// what a client that does not read costs: at most 64 messages of up to 128 KB (AWS's message
+/// quota), 8 MB.
+pub const OUTBOUND_CAPACITY: usize = 64;
+
+/// A connection's bounded outbound queue: the sending half (for [`ConnectionRegistry::register`]
+/// and for replies) and the socket's receiving half.
+pub fn outbound_channel() -> (OutboundSender, mpsc::Receiver<Outbound>) {
+    // One more place than data may take: `DeleteConnection`'s close always fits.
+    let (sender, receiver) = mpsc::channel(OUTBOUND_CAPACITY + 1);
+    (OutboundSender(sender), receiver)
+}
+
+/// The sending half of a connection's outbound queue; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct OutboundSender(mpsc::Sender<Outbound>);
+
+impl OutboundSender {
+    /// Queues `message` without waiting: `Gone` when the socket has ended, `LimitExceeded` when
+    /// [`OUTBOUND_CAPACITY`] messages are waiting already. A close is always taken (it has a place
+    /// of its own; a second one is redundant and dropped).
+    pub fn offer(&self, message: Outbound) -> Result<(), ConnectionError> {
+        if self.0.is_closed() {
+            return Err(ConnectionError::Gone);
+        }
+        if !matches!(message, Outbound::Close) && self.0.capacity() <= 1 {
+            return Err(ConnectionError::LimitExceeded);
+        }
+        match self.0.try_send(message) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Closed(_)) => Err(ConnectionError::Gone),
+            Err(TrySendError::Full(Outbound::Close)) => Ok(()),
+            Err(TrySendError::Full(_)) => Err(ConnectionError::LimitExceeded),
+        }
+    }
+
+    /// True once the socket has stopped reading the queue.
+    pub fn is_closed(&self) -> bool {
+        self.0.is_closed()
+    }
+}
+
 /// The connection does not exist (any more): the management API's `GoneException`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gone;
@@ -66,6 +115,9 @@ pub enum ConnectionError {
     /// Redis did not answer, so whether the connection exists is unknown. Not `Gone`: SDK
     /// callers drop a connection for good on 410, while a 5xx is retried.
     Unavailable,
+    /// The connection's outbound queue is full (its client reads slower than it is sent to):
+    /// 429 `LimitExceededException`.
+    LimitExceeded,
 }
 
 impl std::fmt::Display for ConnectionError {
@@ -73,6 +125,9 @@ impl std::fmt::Display for ConnectionError {
         match self {
             ConnectionError::Gone => Gone.fmt(f),
             ConnectionError::Unavailable => f.write_str("the connection registry is unavailable"),
+            ConnectionError::LimitExceeded => {
+                f.write_str("the connection's outbound buffer is full")
+            }
         }
     }
 }
@@ -107,7 +162,7 @@ impl std::fmt::Debug for ConnectionRegistry {
 
 pub(crate) struct Entry {
     info: ConnectionInfo,
-    sender: mpsc::UnboundedSender<Outbound>,
+    sender: OutboundSender,
     /// Redis: the record is in Redis (false after a failed write, which the next write repeats
     /// in full).
     stored: bool,
@@ -122,7 +177,7 @@ impl ConnectionRegistry {
     }
 
     /// Records a connection whose socket reads `sender`'s messages.
-    pub async fn register(&self, info: ConnectionInfo, sender: mpsc::UnboundedSender<Outbound>) {
+    pub async fn register(&self, info: ConnectionInfo, sender: OutboundSender) {
         let id = info.connection_id.clone();
         let record = self.shared.as_ref().map(|_| info.clone());
         let entry = Entry {
@@ -190,14 +245,14 @@ impl ConnectionRegistry {
     }
 
     /// Hands `message` to the connection's socket; a message counts as activity. On Redis a
-    /// failure to reach the owning node is reported as `Gone`;
+    /// failure to reach the owning node, and a full queue, are reported as `Gone`;
     /// [`deliver`](ConnectionRegistry::deliver) tells the two apart.
     pub async fn send(&self, connection_id: &str, message: Outbound) -> Result<(), Gone> {
         self.deliver(connection_id, message).await.map_err(|_| Gone)
     }
 
     /// Hands `message` to the connection's socket, on this node or (Redis) on the node that
-    /// holds it; a message counts as activity.
+    /// holds it; a message counts as activity. `LimitExceeded` when the socket's queue is full.
     pub async fn deliver(
         &self,
         connection_id: &str,
@@ -206,12 +261,12 @@ impl ConnectionRegistry {
         let now = SystemTime::now();
         // Not held here: the message comes back for another node.
         let here = self.with(|map| match map.get_mut(connection_id) {
-            Some(entry) => Ok(match entry.sender.send(message) {
+            Some(entry) => Ok(match entry.sender.offer(message) {
                 Ok(()) => {
                     entry.info.last_active_at = now;
                     Ok(())
                 }
-                Err(_) => Err(ConnectionError::Gone),
+                Err(error) => Err(error),
             }),
             None => Err(message),
         });
@@ -331,7 +386,7 @@ mod tests {
     #[tokio::test]
     async fn messages_reach_the_socket_until_the_connection_is_gone() {
         let registry = ConnectionRegistry::embedded();
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = outbound_channel();
         registry.register(info("c1"), tx).await;
         assert_eq!(registry.len(), 1);
         registry
@@ -359,10 +414,63 @@ mod tests {
     #[tokio::test]
     async fn touch_moves_last_active() {
         let registry = ConnectionRegistry::embedded();
-        let (tx, _rx) = mpsc::unbounded_channel();
+        let (tx, _rx) = outbound_channel();
         registry.register(info("c2"), tx).await;
         let at = SystemTime::UNIX_EPOCH + Duration::from_secs(99);
         registry.touch("c2", at).await;
         assert_eq!(registry.get("c2").await.unwrap().last_active_at, at);
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_messages_but_not_a_close() {
+        let registry = ConnectionRegistry::embedded();
+        let (tx, mut rx) = outbound_channel();
+        registry.register(info("c3"), tx.clone()).await;
+        for n in 0..OUTBOUND_CAPACITY {
+            registry
+                .deliver("c3", Outbound::Text(n.to_string()))
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            registry.deliver("c3", Outbound::Text("more".into())).await,
+            Err(ConnectionError::LimitExceeded)
+        );
+        assert_eq!(
+            tx.offer(Outbound::Binary(Bytes::from_static(b"reply"))),
+            Err(ConnectionError::LimitExceeded)
+        );
+        // The legacy method reports it as gone, as it reports every failure.
+        assert_eq!(
+            registry.send("c3", Outbound::Text("more".into())).await,
+            Err(Gone)
+        );
+        registry.deliver("c3", Outbound::Close).await.unwrap();
+        // A second close finds the queue full and is dropped: the first closes.
+        registry.deliver("c3", Outbound::Close).await.unwrap();
+        // The socket reads one: its place is the close's own, so data still waits for a second.
+        assert_eq!(rx.recv().await, Some(Outbound::Text("0".into())));
+        assert_eq!(
+            registry.deliver("c3", Outbound::Text("again".into())).await,
+            Err(ConnectionError::LimitExceeded)
+        );
+        assert_eq!(rx.recv().await, Some(Outbound::Text("1".into())));
+        registry
+            .deliver("c3", Outbound::Text("again".into()))
+            .await
+            .unwrap();
+        let mut rest = Vec::new();
+        while let Ok(message) = rx.try_recv() {
+            rest.push(message);
+        }
+        assert_eq!(rest.len(), OUTBOUND_CAPACITY);
+        assert_eq!(rest[OUTBOUND_CAPACITY - 3], Outbound::Text("63".into()));
+        assert_eq!(rest[OUTBOUND_CAPACITY - 2], Outbound::Close);
+        assert_eq!(rest[OUTBOUND_CAPACITY - 1], Outbound::Text("again".into()));
+        drop(rx);
+        assert_eq!(
+            registry.deliver("c3", Outbound::Text("late".into())).await,
+            Err(ConnectionError::Gone)
+        );
     }
 }

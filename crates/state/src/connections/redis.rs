@@ -7,9 +7,12 @@
 //!   expiring at `connectedAt` + 2 h (API Gateway's connection limit) + 10 min of margin.
 //! - A message for a connection held elsewhere is published on its node's channel; that node's
 //!   subscriber hands it to the socket. Published to nobody means the node is dead: the
-//!   connection is gone and its record is deleted. Reading a record held by another node checks
-//!   the same way (`PUBSUB NUMSUB`), so a crashed node's connections are gone at once rather
-//!   than at their TTL.
+//!   connection is gone and its record is deleted. The sender asks for an acknowledgement, which
+//!   the owning node publishes on the sender's channel once its socket's bounded queue has taken
+//!   the message or refused it (full: `LimitExceeded`; ended: `Gone`), so a node answers the
+//!   management API for a socket elsewhere as the owning node would. Reading a record held by
+//!   another node checks the same way (`PUBSUB NUMSUB`), so a crashed node's connections are
+//!   gone at once rather than at their TTL.
 //! - `lastActiveAt` is written on activity without being awaited, coalesced so that each
 //!   connection has at most one write in flight (a burst costs one write per Redis round trip,
 //!   not one per message). Not throttled to once a second: AWS reports it to the millisecond
@@ -31,7 +34,8 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, SystemTime};
 
 use futures_util::StreamExt as _;
@@ -42,7 +46,7 @@ use tokio::sync::oneshot;
 use super::{lock, ConnectionError, ConnectionInfo, ConnectionRegistry, Local, Outbound};
 use crate::period::unix_micros;
 use crate::policy::FailureLog;
-use crate::redis::Conn;
+use crate::redis::{admin_timeout, Conn};
 use crate::{RedisConfig, StateError};
 
 /// API Gateway closes a connection after 2 h; the margin covers clock skew between nodes.
@@ -93,6 +97,36 @@ pub(crate) struct Shared {
     log: FailureLog,
     /// The subscriber task, stopped with the last clone of the registry.
     subscriber: OnceLock<tokio::task::AbortHandle>,
+    /// Forwarded messages awaiting the owning node's acknowledgement, by token.
+    pending: Mutex<HashMap<u64, oneshot::Sender<Ack>>>,
+    next_token: AtomicU64,
+}
+
+/// What the owning node did with a forwarded message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ack {
+    Taken,
+    Gone,
+    Full,
+}
+
+impl Ack {
+    fn byte(self) -> u8 {
+        match self {
+            Ack::Taken => 0,
+            Ack::Gone => 1,
+            Ack::Full => 2,
+        }
+    }
+
+    fn from_byte(byte: u8) -> Option<Ack> {
+        match byte {
+            0 => Some(Ack::Taken),
+            1 => Some(Ack::Gone),
+            2 => Some(Ack::Full),
+            _ => None,
+        }
+    }
 }
 
 impl Drop for Shared {
@@ -147,6 +181,8 @@ impl ConnectionRegistry {
             activity: Script::new(ACTIVITY),
             log: FailureLog::new(Duration::from_secs(10)),
             subscriber: OnceLock::new(),
+            pending: Mutex::default(),
+            next_token: AtomicU64::new(1),
         });
         // Spawned once `shared` is whole: the task holds it weakly, so as not to keep it alive.
         let task = tokio::spawn(subscribe(
@@ -318,24 +354,78 @@ impl Shared {
             let _ = self.delete(connection_id).await;
             return Err(ConnectionError::Gone);
         }
+        let token = self.next_token.fetch_add(1, Ordering::Relaxed);
+        let (acked, ack) = oneshot::channel();
+        self.pending_map(|pending| pending.insert(token, acked));
         let mut publisher = self.publisher.clone();
+        let reply = Reply {
+            node: &self.node,
+            token,
+        };
         let publish = redis::cmd("PUBLISH")
             .arg(self.channel(&node))
-            .arg(encode(connection_id, message, at))
+            .arg(encode(connection_id, message, at, Some(reply)))
             .to_owned();
         // Recorded before answering, so a GET right after a POST sees it on every node.
         let (published, _) = tokio::join!(
             self.bounded("send", publish.query_async::<i64>(&mut publisher)),
             self.activity(connection_id, at)
         );
-        match published {
+        let result = match published {
             Ok(0) => {
                 let _ = self.delete(connection_id).await;
                 Err(ConnectionError::Gone)
             }
-            Ok(_) => Ok(()),
+            Ok(_) => match tokio::time::timeout(self.ack_timeout(), ack).await {
+                Ok(Ok(Ack::Taken)) => Ok(()),
+                Ok(Ok(Ack::Gone)) => Err(ConnectionError::Gone),
+                Ok(Ok(Ack::Full)) => Err(ConnectionError::LimitExceeded),
+                // Published to the live owner, which did not answer in time: taken, as before
+                // acknowledgements, rather than a retry that could send it twice.
+                Ok(Err(_)) | Err(_) => {
+                    tracing::debug!(connection_id, "no acknowledgement from the owning node");
+                    Ok(())
+                }
+            },
             Err(_) => Err(ConnectionError::Unavailable),
+        };
+        self.pending_map(|pending| pending.remove(&token));
+        result
+    }
+
+    /// How long a sender waits for the owning node's acknowledgement: two round trips.
+    fn ack_timeout(&self) -> Duration {
+        (self.op_timeout * 2).max(Duration::from_millis(200))
+    }
+
+    fn pending_map<T>(&self, f: impl FnOnce(&mut HashMap<u64, oneshot::Sender<Ack>>) -> T) -> T {
+        let mut pending = match self.pending.lock() {
+            Ok(pending) => pending,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut pending)
+    }
+
+    /// Hands an acknowledgement to the `forward` waiting for it (if it still waits).
+    fn acknowledged(&self, token: u64, ack: Ack) {
+        if let Some(waiting) = self.pending_map(|pending| pending.remove(&token)) {
+            let _ = waiting.send(ack);
         }
+    }
+
+    /// Tells `node` what became of its message `token` (not awaited by the subscriber).
+    fn acknowledge(self: &Arc<Self>, node: &str, token: u64, ack: Ack) {
+        let (shared, channel) = (self.clone(), self.channel(node));
+        tokio::spawn(async move {
+            let mut publisher = shared.publisher.clone();
+            let publish = redis::cmd("PUBLISH")
+                .arg(channel)
+                .arg(encode_ack(token, ack))
+                .to_owned();
+            let _ = shared
+                .bounded("send", publish.query_async::<i64>(&mut publisher))
+                .await;
+        });
     }
 
     /// Rewrites the records of this node's live connections.
@@ -365,22 +455,10 @@ impl Shared {
         F: Future<Output = redis::RedisResult<T>>,
     {
         let limit = match operation {
-            "register" | "unregister" => (self.op_timeout * 10).max(Duration::from_secs(2)),
+            "register" | "unregister" => admin_timeout(self.op_timeout),
             _ => self.op_timeout,
         };
-        let result = match tokio::time::timeout(limit, call).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(StateError::from(e)),
-            Err(_) => Err(StateError::Redis(format!(
-                "no answer within {} ms",
-                limit.as_millis()
-            ))),
-        };
-        match &result {
-            Ok(_) => self.log.succeeded(),
-            Err(e) => self.log.failed(operation, e),
-        }
-        result
+        crate::redis::bounded(&self.log, operation, limit, call).await
     }
 }
 
@@ -416,10 +494,37 @@ fn parse(connection_id: &str, fields: &HashMap<String, String>) -> Option<Record
     })
 }
 
+/// Where a forwarded message's acknowledgement goes: the sender's node and its token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Reply<'a> {
+    node: &'a str,
+    token: u64,
+}
+
+/// What arrives on a node's channel.
+#[derive(Debug, PartialEq)]
+enum Forwarded {
+    /// A message for a socket of this node, and where to acknowledge it (`None`: nowhere).
+    Message {
+        connection_id: String,
+        message: Outbound,
+        at: SystemTime,
+        reply: Option<(String, u64)>,
+    },
+    /// What became of a message this node forwarded.
+    Ack { token: u64, ack: Ack },
+}
+
 /// A forwarded message: kind (`T`ext, `B`inary, `C`lose), the time it was sent (Unix
-/// microseconds, 8 bytes big-endian), the connection id's length (2 bytes) and the id, then the
-/// data.
-fn encode(connection_id: &str, message: &Outbound, at: SystemTime) -> Vec<u8> {
+/// microseconds, 8 bytes big-endian), the reply's node id length (1 byte, 0 for no reply), node
+/// id and token (8 bytes, only with a node), the connection id's length (2 bytes) and the id,
+/// then the data.
+fn encode(
+    connection_id: &str,
+    message: &Outbound,
+    at: SystemTime,
+    reply: Option<Reply<'_>>,
+) -> Vec<u8> {
     let (kind, data): (u8, &[u8]) = match message {
         Outbound::Text(text) => (b'T', text.as_bytes()),
         Outbound::Binary(bytes) => (b'B', bytes),
@@ -428,18 +533,53 @@ fn encode(connection_id: &str, message: &Outbound, at: SystemTime) -> Vec<u8> {
     let id = connection_id.as_bytes();
     let id_len = u16::try_from(id.len()).unwrap_or(u16::MAX);
     let id = id.get(..usize::from(id_len)).unwrap_or_default();
-    let mut out = Vec::with_capacity(11 + id.len() + data.len());
+    let mut out = Vec::with_capacity(40 + id.len() + data.len());
     out.push(kind);
     out.extend_from_slice(&unix_micros(at).to_be_bytes());
+    // Node ids are 16 hex digits; one that does not fit a byte asks for no reply.
+    match reply.and_then(|r| u8::try_from(r.node.len()).ok().map(|len| (len, r))) {
+        Some((len, reply)) if len > 0 => {
+            out.push(len);
+            out.extend_from_slice(reply.node.as_bytes());
+            out.extend_from_slice(&reply.token.to_be_bytes());
+        }
+        _ => out.push(0),
+    }
     out.extend_from_slice(&id_len.to_be_bytes());
     out.extend_from_slice(id);
     out.extend_from_slice(data);
     out
 }
 
-fn decode(payload: &[u8]) -> Option<(String, Outbound, SystemTime)> {
+/// An acknowledgement: `A`, the token (8 bytes big-endian), what became of the message.
+fn encode_ack(token: u64, ack: Ack) -> Vec<u8> {
+    let mut out = Vec::with_capacity(10);
+    out.push(b'A');
+    out.extend_from_slice(&token.to_be_bytes());
+    out.push(ack.byte());
+    out
+}
+
+fn decode(payload: &[u8]) -> Option<Forwarded> {
     let (&kind, rest) = payload.split_first()?;
+    if kind == b'A' {
+        let (token, rest) = rest.split_first_chunk::<8>()?;
+        let ack = Ack::from_byte(*rest.first()?)?;
+        return Some(Forwarded::Ack {
+            token: u64::from_be_bytes(*token),
+            ack,
+        });
+    }
     let (at, rest) = rest.split_first_chunk::<8>()?;
+    let (&node_len, rest) = rest.split_first()?;
+    let (reply, rest) = match usize::from(node_len) {
+        0 => (None, rest),
+        len => {
+            let node = std::str::from_utf8(rest.get(..len)?).ok()?.to_owned();
+            let (token, rest) = rest.get(len..)?.split_first_chunk::<8>()?;
+            (Some((node, u64::from_be_bytes(*token))), rest)
+        }
+    };
     let (id_len, rest) = rest.split_first_chunk::<2>()?;
     let id_len = usize::from(u16::from_be_bytes(*id_len));
     let id = std::str::from_utf8(rest.get(..id_len)?).ok()?.to_owned();
@@ -451,7 +591,12 @@ fn decode(payload: &[u8]) -> Option<(String, Outbound, SystemTime)> {
         _ => return None,
     };
     let at = SystemTime::UNIX_EPOCH + Duration::from_micros(u64::from_be_bytes(*at));
-    Some((id, message, at))
+    Some(Forwarded::Message {
+        connection_id: id,
+        message,
+        at,
+        reply,
+    })
 }
 
 /// This node's subscriber: (re)subscribes with backoff, rewrites this node's records after
@@ -509,14 +654,24 @@ async fn listen(pubsub: redis::aio::PubSub, local: &Local, shared: &Weak<Shared>
                 let Some(message) = message else {
                     return "connection closed";
                 };
-                let Some((id, outbound, at)) = decode(message.get_payload_bytes()) else {
+                let Some(forwarded) = decode(message.get_payload_bytes()) else {
                     tracing::debug!("WebSocket connections: unreadable forwarded message");
                     continue;
                 };
-                if !hand_over(local, &id, outbound, at) {
-                    // The socket ended after the sender read the record.
-                    if let Some(shared) = shared.upgrade() {
-                        let _ = shared.delete(&id).await;
+                let Some(shared) = shared.upgrade() else {
+                    return "registry dropped";
+                };
+                match forwarded {
+                    Forwarded::Ack { token, ack } => shared.acknowledged(token, ack),
+                    Forwarded::Message { connection_id, message, at, reply } => {
+                        let ack = hand_over(local, &connection_id, message, at);
+                        if ack == Ack::Gone {
+                            // The socket ended after the sender read the record.
+                            let _ = shared.delete(&connection_id).await;
+                        }
+                        if let Some((node, token)) = reply {
+                            shared.acknowledge(&node, token, ack);
+                        }
                     }
                 }
             }
@@ -530,17 +685,21 @@ async fn listen(pubsub: redis::aio::PubSub, local: &Local, shared: &Weak<Shared>
     }
 }
 
-/// Gives a forwarded message to the local socket; false when no socket here has the id.
-fn hand_over(local: &Local, connection_id: &str, message: Outbound, at: SystemTime) -> bool {
+/// Gives a forwarded message to the local socket's queue: taken, full, or gone (no socket here
+/// has the id).
+fn hand_over(local: &Local, connection_id: &str, message: Outbound, at: SystemTime) -> Ack {
     lock(local, |map| {
         let Some(entry) = map.get_mut(connection_id) else {
-            return false;
+            return Ack::Gone;
         };
-        if entry.sender.send(message).is_err() {
-            return false;
+        match entry.sender.offer(message) {
+            Ok(()) => {
+                entry.info.last_active_at = entry.info.last_active_at.max(at);
+                Ack::Taken
+            }
+            Err(ConnectionError::LimitExceeded) => Ack::Full,
+            Err(_) => Ack::Gone,
         }
-        entry.info.last_active_at = entry.info.last_active_at.max(at);
-        true
     })
 }
 

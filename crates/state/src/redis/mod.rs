@@ -87,8 +87,34 @@ impl ConnectionLike for Conn {
 
 /// The limit of key and plan management calls, off the request path. The connection's own
 /// response timeout is this one too; hot-path calls are cut shorter by [`Redis::bounded`].
-fn admin_timeout(op_timeout: Duration) -> Duration {
+pub(crate) fn admin_timeout(op_timeout: Duration) -> Duration {
     (op_timeout * 10).max(Duration::from_secs(2))
+}
+
+/// Runs `call` within `limit`, logging failures of `operation` (rate-limited) and recoveries
+/// to `log`.
+pub(crate) async fn bounded<T, F>(
+    log: &FailureLog,
+    operation: &'static str,
+    limit: Duration,
+    call: F,
+) -> Result<T, StateError>
+where
+    F: Future<Output = redis::RedisResult<T>>,
+{
+    let result = match tokio::time::timeout(limit, call).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(StateError::from(e)),
+        Err(_) => Err(StateError::Redis(format!(
+            "no answer within {} ms",
+            limit.as_millis()
+        ))),
+    };
+    match &result {
+        Ok(_) => log.succeeded(),
+        Err(e) => log.failed(operation, e),
+    }
+    result
 }
 
 pub(crate) struct Redis {
@@ -162,19 +188,7 @@ impl Redis {
         } else {
             self.op_timeout
         };
-        let result = match tokio::time::timeout(limit, call).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(StateError::from(e)),
-            Err(_) => Err(StateError::Redis(format!(
-                "no answer within {} ms",
-                limit.as_millis()
-            ))),
-        };
-        match &result {
-            Ok(_) => self.log.succeeded(),
-            Err(e) => self.log.failed(operation, e),
-        }
-        result
+        bounded(&self.log, operation, limit, call).await
     }
 
     pub async fn take(&self, key: &str, rate: f64, burst: u64, now_us: u64) -> Decision {

@@ -14,7 +14,7 @@ use crate::context::RequestContext;
 use crate::integrate::lambda::body::EventBody;
 use crate::integrate::lambda::request::ProxyRequest;
 use crate::router::PathParams;
-use crate::test_support::{api, context_for, mock_route};
+use crate::test_support::{api, context_for, keys, mock_route};
 
 fn ctx(kind: ApiKind, route: &str, path: &str) -> (RequestContext, http::request::Parts) {
     let (method, template) = route.split_once(' ').unwrap();
@@ -35,15 +35,6 @@ fn ctx(kind: ApiKind, route: &str, path: &str) -> (RequestContext, http::request
     );
     let ctx = context_for(Request::from_parts(parts.clone(), ()), vec![api]);
     (ctx, parts)
-}
-
-fn keys(value: &Value) -> Vec<&str> {
-    value
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect()
 }
 
 #[test]

@@ -8,6 +8,7 @@
 
 use super::definition::{add_route, generated, set_title};
 use super::events::EventRoute;
+use super::gateway_stage::stage_name;
 use super::resolved::{RNode, RVal, Raw};
 use super::resources::{api_id, SERVERLESS_API};
 use super::stack::Stack;
@@ -206,20 +207,7 @@ fn not_yet(stack: &mut Stack<'_>, props: &RNode) {
 
 fn stage(stack: &mut Stack<'_>, decl: &ApiDecl<'_>, props: &RNode) -> Option<Stage> {
     let name = match (props.get("StageName"), decl.kind, decl.implicit) {
-        (Some(node), _, _) => {
-            let name = stack.text(node, "StageName")?;
-            let valid = !name.is_empty()
-                && name.len() <= 128
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !(valid || (decl.kind == ApiKind::Http && name == Stage::DEFAULT)) {
-                let message = format!("StageName \"{name}\" is not a valid stage name; use up to 128 letters, digits, hyphens and underscores");
-                stack.error(&node.ptr, At::Value, message);
-                return None;
-            }
-            name
-        }
+        (Some(node), _, _) => stage_name(stack, node, decl.kind == ApiKind::Http)?,
         (None, ApiKind::Rest, false) => {
             let message = format!(
                 "{} has no StageName; SAM requires one for an AWS::Serverless::Api",

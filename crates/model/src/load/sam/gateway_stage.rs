@@ -59,18 +59,7 @@ pub(super) fn read<'d>(stack: &mut Stack<'d>, id: &str, node: &Node<'d>) -> Opti
         return None;
     };
     let api_id = stack.text(api, "RestApiId")?;
-    let name_ptr = name.ptr.clone();
-    let name = stack.text(name, "StageName")?;
-    let valid = !name.is_empty()
-        && name.len() <= 128
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !valid {
-        let message = format!("StageName \"{name}\" is not a valid stage name; use up to 128 letters, digits, hyphens and underscores");
-        stack.error(&name_ptr, At::Value, message);
-        return None;
-    }
+    let name = stage_name(stack, name, false)?;
     let variables = props
         .get("Variables")
         .map(|n| stack.string_map(n, "Variables"))
@@ -87,6 +76,27 @@ pub(super) fn read<'d>(stack: &mut Stack<'d>, id: &str, node: &Node<'d>) -> Opti
         stage: Stage { name, variables },
         cache,
     })
+}
+
+/// The stage name `node` (a `StageName`) gives: up to 128 letters, digits, hyphens and
+/// underscores, or `$default` where `default_allowed` (HTTP APIs); `None` after reporting it.
+pub(super) fn stage_name(
+    stack: &mut Stack<'_>,
+    node: &RNode,
+    default_allowed: bool,
+) -> Option<String> {
+    let name = stack.text(node, "StageName")?;
+    let valid = !name.is_empty()
+        && name.len() <= 128
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !(valid || (default_allowed && name == Stage::DEFAULT)) {
+        let message = format!("StageName \"{name}\" is not a valid stage name; use up to 128 letters, digits, hyphens and underscores");
+        stack.error(&node.ptr, At::Value, message);
+        return None;
+    }
+    Some(name)
 }
 
 /// Adds each stage to the API it names.

@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
 
-use tokio::sync::mpsc;
-
-use crate::connections::{ConnectionError, ConnectionInfo, ConnectionRegistry, Gone, Outbound};
+use crate::connections::{
+    outbound_channel, ConnectionError, ConnectionInfo, ConnectionRegistry, Gone, Outbound,
+    OUTBOUND_CAPACITY,
+};
 use crate::test_support::{RedisCluster, RedisServer};
 use crate::{RedisConfig, State};
 
@@ -91,7 +92,7 @@ async fn a_connection_on_one_node_is_read_and_reached_from_another() {
         node(vec![server.url()]).await,
     );
     let connected = now();
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = outbound_channel();
     a.registry.register(info("c1", connected), tx).await;
 
     // The record: every field, the owner, and an expiry of connectedAt + 2 h 10 min.
@@ -179,13 +180,64 @@ async fn a_connection_on_one_node_is_read_and_reached_from_another() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owning_node_tells_the_sender_its_queue_is_full_or_its_socket_gone() {
+    let server = RedisServer::start();
+    let (a, b) = (
+        node(vec![server.url()]).await,
+        node(vec![server.url()]).await,
+    );
+    let (tx, mut rx) = outbound_channel();
+    a.registry.register(info("c1", now()), tx).await;
+    for n in 0..OUTBOUND_CAPACITY {
+        b.registry
+            .deliver("c1", Outbound::Text(n.to_string()))
+            .await
+            .unwrap();
+    }
+    // A's socket has not read: its queue is full, for B as for A.
+    assert_eq!(
+        b.registry
+            .deliver("c1", Outbound::Text("more".into()))
+            .await,
+        Err(ConnectionError::LimitExceeded)
+    );
+    assert_eq!(
+        a.registry
+            .deliver("c1", Outbound::Text("more".into()))
+            .await,
+        Err(ConnectionError::LimitExceeded)
+    );
+    // DeleteConnection still gets through.
+    b.registry.deliver("c1", Outbound::Close).await.unwrap();
+    for n in 0..OUTBOUND_CAPACITY {
+        assert_eq!(rx.recv().await, Some(Outbound::Text(n.to_string())));
+    }
+    assert_eq!(rx.recv().await, Some(Outbound::Close));
+    // Read: room again.
+    b.registry
+        .deliver("c1", Outbound::Text("again".into()))
+        .await
+        .unwrap();
+    assert_eq!(rx.recv().await, Some(Outbound::Text("again".into())));
+    // The socket ends without unregistering yet: A answers gone, and the record goes.
+    drop(rx);
+    assert_eq!(
+        b.registry
+            .deliver("c1", Outbound::Text("late".into()))
+            .await,
+        Err(ConnectionError::Gone)
+    );
+    assert_eq!(b.registry.lookup("c1").await, Err(ConnectionError::Gone));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_connections_are_gone_everywhere() {
     let server = RedisServer::start();
     let (a, b) = (
         node(vec![server.url()]).await,
         node(vec![server.url()]).await,
     );
-    let (tx, _rx) = mpsc::unbounded_channel();
+    let (tx, _rx) = outbound_channel();
     a.registry.register(info("c1", now()), tx).await;
     for registry in [&a.registry, &b.registry] {
         assert_eq!(registry.get("nope").await, Err(Gone));
@@ -206,7 +258,7 @@ async fn the_connections_of_a_dead_node_are_gone_and_their_records_deleted() {
         node(vec![server.url()]).await,
         node(vec![server.url()]).await,
     );
-    let (tx, _rx) = mpsc::unbounded_channel();
+    let (tx, _rx) = outbound_channel();
     a.registry.register(info("c1", now()), tx.clone()).await;
     a.registry.register(info("c2", now()), tx).await;
     let channel = format!("turnpike:node:{}", a.registry.node_id().unwrap());
@@ -251,7 +303,7 @@ async fn while_redis_is_down_a_node_serves_its_own_connections_only() {
     let state_b = State::redis(&config).await.unwrap();
     let b = state_b.connection_registry().await;
     let connected = now();
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = outbound_channel();
     a.register(info("c1", connected), tx).await;
     assert_eq!(b.get("c1").await, Ok(info("c1", connected)));
 
@@ -288,7 +340,7 @@ async fn a_node_rewrites_its_records_when_it_resubscribes() {
         node(vec![server.url()]).await,
     );
     let connected = now();
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = outbound_channel();
     a.registry.register(info("c1", connected), tx).await;
 
     // As if another node had found A's channel empty while A's subscriber reconnected.
@@ -313,7 +365,7 @@ async fn nodes_on_a_cluster_reach_each_others_connections() {
     let cluster = RedisCluster::start();
     let (a, b) = (node(cluster.urls()).await, node(cluster.urls()).await);
     let connected = now();
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = outbound_channel();
     // Ids in different slots, so some records live on other nodes than the pub/sub seed.
     for id in ["c1", "c2", "c3", "c4"] {
         a.registry.register(info(id, connected), tx.clone()).await;

@@ -12,7 +12,7 @@ use crate::context::RequestContext;
 use crate::integrate::lambda::LambdaIntegration;
 use crate::router::PathParams;
 use crate::snapshot::StageInfo;
-use crate::test_support::{api, context_for, route};
+use crate::test_support::{api, context_for, keys, route};
 
 /// The event `api`'s first route sends for `request` on `stage`, with the request's context.
 fn event_for(
@@ -39,15 +39,6 @@ fn event_for(
     let kind = ctx.api_kind();
     let event = integration.event(kind, &ctx, &parts, Some(&params), body);
     (event, ctx)
-}
-
-fn keys(value: &Value) -> Vec<&str> {
-    value
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect()
 }
 
 fn context(ctx: &RequestContext, name: &str) -> String {

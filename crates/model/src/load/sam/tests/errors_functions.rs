@@ -240,11 +240,7 @@ fn event_types_paths_and_methods() {
         template.ignored,
         [("Fn.Events.Nightly".to_owned(), "Schedule".to_owned())]
     );
-    let warnings: Vec<_> = template
-        .warnings
-        .into_iter()
-        .map(|w| located(&path, w))
-        .collect();
+    let warnings = located_all(&path, template.warnings);
     assert_eq!(warnings, [e(11, 17, &format!("{EVENTS}/Nightly/Type"), "event Nightly of type Schedule does not come through API Gateway; Turnpike serves HTTP only and ignores it")]);
     assert_eq!(
         load_errors(&path, &with_events(&["E:", "  Type: Websocket"], "")),

@@ -308,11 +308,7 @@ fn definition_uri_is_an_openapi_file_beside_the_template() {
     assert_eq!(api.source, api_file);
     let routes: Vec<String> = api.routes.iter().map(|r| r.key.to_string()).collect();
     assert_eq!(routes, ["GET /users"]);
-    let warnings: Vec<_> = template
-        .warnings
-        .into_iter()
-        .map(|w| located(&path, w))
-        .collect();
+    let warnings = located_all(&path, template.warnings);
     assert_eq!(
         warnings,
         [e(9, 19, "/Resources/Fn/Properties/Events/E", "this event adds no route to Api: SAM does not edit an API defined by DefinitionUri (api.yaml), so POST /fn is served only if that file declares it")]

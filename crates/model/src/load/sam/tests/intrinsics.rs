@@ -182,11 +182,7 @@ fn get_att_of_a_resource_turnpike_does_not_create_is_a_placeholder_with_a_warnin
         template.functions[0].environment,
         expect(&[("TABLE", "Table"), ("TABLE_ARN", "Table.Arn")])
     );
-    let warnings: Vec<_> = template
-        .warnings
-        .into_iter()
-        .map(|w| located(&path, w))
-        .collect();
+    let warnings = located_all(&path, template.warnings);
     assert_eq!(
         warnings,
         [e(12, 30, "/Resources/Fn/Properties/Environment/Variables/TABLE_ARN", "Fn::GetAtt Table.Arn gives the placeholder \"Table.Arn\": Turnpike does not create AWS::DynamoDB::Table resources, so their attributes have no value here")]

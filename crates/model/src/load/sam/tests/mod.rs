@@ -61,13 +61,18 @@ fn load_errors_with(
 ) -> Vec<(usize, usize, String, String)> {
     match load_template(path, text, options) {
         Ok(t) => panic!("expected load errors, got {} functions", t.functions.len()),
-        Err(errors) => errors.0.into_iter().map(|e| located(path, e)).collect(),
+        Err(errors) => located_all(path, errors.0),
     }
 }
 
 fn located(path: &Path, e: LoadError) -> (usize, usize, String, String) {
     assert_eq!(e.file, path, "{e}");
     (e.line, e.column, e.pointer, e.message)
+}
+
+/// Errors or warnings, all in `path`, as (line, column, pointer, message).
+fn located_all(path: &Path, errors: Vec<LoadError>) -> Vec<(usize, usize, String, String)> {
+    errors.into_iter().map(|e| located(path, e)).collect()
 }
 
 /// One expected error.

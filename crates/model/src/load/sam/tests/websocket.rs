@@ -16,7 +16,7 @@ use crate::id::api_id_from_title;
 use crate::load::sam::load_template_file;
 use crate::load::sam::websocket::route_selection;
 use crate::stage::Stage;
-use crate::websocket::{RouteSelection, WebSocketApi};
+use crate::websocket::{RouteSelection, RouteThrottle, StageThrottle, WebSocketApi};
 
 fn lambda_uri(function: &str) -> String {
     format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:{function}/invocations")
@@ -490,7 +490,10 @@ fn errors_in_the_api() {
     );
 }
 
-const ROUTE_ERRORS: &str = r#"Transform: AWS::Serverless-2016-10-31
+/// Lines 1 to 8 of the error templates below: the function `Fn` and the WebSocket API `Ws`.
+macro_rules! fn_and_ws {
+    () => {
+        r#"Transform: AWS::Serverless-2016-10-31
 Resources:
   Fn:
     Type: AWS::Serverless::Function
@@ -498,10 +501,26 @@ Resources:
   Ws:
     Type: AWS::ApiGatewayV2::Api
     Properties: {Name: Ws, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
-  Other:
+"#
+    };
+}
+
+/// Lines 1 to 11 of the error templates below: `fn_and_ws!` and a second WebSocket API `Other`.
+macro_rules! fn_ws_and_other {
+    () => {
+        concat!(
+            fn_and_ws!(),
+            r#"  Other:
     Type: AWS::ApiGatewayV2::Api
     Properties: {Name: Other, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
-  Send:
+"#
+        )
+    };
+}
+
+const ROUTE_ERRORS: &str = concat!(
+    fn_ws_and_other!(),
+    r#"  Send:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Ws, RouteKey: sendmessage, Target: !Sub "integrations/${Lambda}"}
   SendAgain:
@@ -552,7 +571,8 @@ Resources:
   Deploy:
     Type: AWS::ApiGatewayV2::Deployment
     Properties: {ApiId: Ws}
-"#;
+"#
+);
 
 #[test]
 fn errors_in_routes() {
@@ -578,15 +598,9 @@ fn errors_in_routes() {
     );
 }
 
-const INTEGRATION_ERRORS: &str = r#"Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties: {CodeUri: hello, Handler: app.handler, Runtime: python3.12}
-  Ws:
-    Type: AWS::ApiGatewayV2::Api
-    Properties: {Name: Ws, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
-  BareArn:
+const INTEGRATION_ERRORS: &str = concat!(
+    fn_and_ws!(),
+    r#"  BareArn:
     Type: AWS::ApiGatewayV2::Integration
     Properties: {ApiId: !Ref Ws, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn, TimeoutInMillis: 30000}
   BadType:
@@ -634,7 +648,8 @@ Resources:
   NoUriAuth:
     Type: AWS::ApiGatewayV2::Authorizer
     Properties: {ApiId: !Ref Ws, AuthorizerType: REQUEST, IdentitySource: [$request.header.Authorization]}
-"#;
+"#
+);
 
 #[test]
 fn errors_in_integrations_and_authorizers() {
@@ -666,18 +681,9 @@ fn errors_in_integrations_and_authorizers() {
     );
 }
 
-const CROSS_API: &str = r#"Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties: {CodeUri: hello, Handler: app.handler, Runtime: python3.12}
-  Ws:
-    Type: AWS::ApiGatewayV2::Api
-    Properties: {Name: Ws, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
-  Other:
-    Type: AWS::ApiGatewayV2::Api
-    Properties: {Name: Other, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
-  OtherAuth:
+const CROSS_API: &str = concat!(
+    fn_ws_and_other!(),
+    r#"  OtherAuth:
     Type: AWS::ApiGatewayV2::Authorizer
     Properties:
       ApiId: !Ref Other
@@ -725,7 +731,8 @@ Resources:
   OtherProd:
     Type: AWS::ApiGatewayV2::Stage
     Properties: {ApiId: !Ref Other, StageName: Prod}
-"#;
+"#
+);
 
 #[test]
 fn resources_of_one_api_do_not_mix_with_another() {
@@ -772,24 +779,136 @@ Resources:
     Properties:
       ApiId: !Ref Ws
       StageName: Prod
-      DefaultRouteSettings: {ThrottlingBurstLimit: 10, ThrottlingRateLimit: 5}
 "#;
     let template = load_ok(&path, text);
-    let warnings: Vec<_> = template
-        .warnings
-        .into_iter()
-        .map(|w| located(&path, w))
-        .collect();
+    let warnings = located_all(&path, template.warnings);
     assert_eq!(
         warnings,
         [
             e(11, 26, "/Resources/Connect/Properties/RequestParameters", "RequestParameters of a WebSocket route is not checked by Turnpike yet; messages and connections are not validated against it"),
             e(18, 123, "/Resources/Mapped/Properties/TemplateSelectionExpression", "TemplateSelectionExpression of an AWS::ApiGatewayV2::IntegrationResponse is not applied by Turnpike yet"),
             e(21, 101, "/Resources/Answer/Properties/ResponseModels", "ResponseModels of a WebSocket route response is not applied by Turnpike yet"),
-            e(27, 29, "/Resources/Prod/Properties/DefaultRouteSettings", "throttling in DefaultRouteSettings of an AWS::ApiGatewayV2::Stage is not applied by Turnpike yet"),
         ]
     );
     let api = &template.websocket_apis[0];
     assert!(api.routes[0].two_way);
     assert_eq!(api.routes[0].integration.responses.len(), 1);
+}
+
+const THROTTLED_STAGES: &str = r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Ws:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: Ws, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+  Connect:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Ws, RouteKey: $connect, Target: integrations/Mock}
+  Send:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Ws, RouteKey: send, Target: integrations/Mock}
+  Mock:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Ws, IntegrationType: MOCK}
+  Prod:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties:
+      ApiId: !Ref Ws
+      StageName: Prod
+      DefaultRouteSettings: {ThrottlingBurstLimit: 10, ThrottlingRateLimit: 5, LoggingLevel: INFO}
+      RouteSettings:
+        $connect: {ThrottlingRateLimit: 0.5}
+        send: {ThrottlingBurstLimit: 1, ThrottlingRateLimit: 2, DataTraceEnabled: true}
+  Dev:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties:
+      ApiId: !Ref Ws
+      StageName: Dev
+      RouteSettings:
+        send: {ThrottlingBurstLimit: 3}
+        $connect: {DetailedMetricsEnabled: true}
+  Beta:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Ws, StageName: Beta, DefaultRouteSettings: {LoggingLevel: ERROR}}
+"#;
+
+#[test]
+fn stage_throttling_is_loaded_by_stage_and_route_key() {
+    let path = fixture("websocket_throttling", &["hello"]);
+    let template = load_ok(&path, THROTTLED_STAGES);
+    assert!(template.warnings.is_empty(), "{:?}", template.warnings);
+    let api = &template.websocket_apis[0];
+    let limits = |rate: Option<f64>, burst: Option<u64>| RouteThrottle {
+        rate_limit: rate,
+        burst_limit: burst,
+    };
+    let prod = StageThrottle {
+        default: limits(Some(5.0), Some(10)),
+        routes: BTreeMap::from([
+            ("$connect".to_owned(), limits(Some(0.5), None)),
+            ("send".to_owned(), limits(Some(2.0), Some(1))),
+        ]),
+    };
+    let dev = StageThrottle {
+        default: RouteThrottle::default(),
+        routes: BTreeMap::from([("send".to_owned(), limits(None, Some(3)))]),
+    };
+    // Beta sets no limit: it has no entry.
+    assert_eq!(
+        api.stage_throttles,
+        BTreeMap::from([("Dev".to_owned(), dev), ("Prod".to_owned(), prod)])
+    );
+    let prod = &api.stage_throttles["Prod"];
+    assert_eq!(prod.limits("$connect"), Some((0.5, 10)));
+    assert_eq!(prod.limits("send"), Some((2.0, 1)));
+    assert_eq!(prod.limits("$default"), Some((5.0, 10)));
+    let dev = &api.stage_throttles["Dev"];
+    assert_eq!(dev.limits("send"), Some((10_000.0, 3)));
+    assert_eq!(dev.limits("$connect"), None);
+    let names: Vec<_> = template
+        .stages
+        .iter()
+        .map(|(_, s)| s.name.as_str())
+        .collect();
+    assert_eq!(names, ["Prod", "Dev", "Beta"]);
+}
+
+#[test]
+fn errors_in_stage_throttling() {
+    let path = fixture("websocket_throttling_errors", &["hello"]);
+    let text = r#"Resources:
+  Ws:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: Ws, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+  Send:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Ws, RouteKey: send, Target: integrations/Mock}
+  Mock:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Ws, IntegrationType: MOCK}
+  A:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Ws, StageName: a, DefaultRouteSettings: {ThrottlingRateLimit: -1}}
+  B:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Ws, StageName: b, DefaultRouteSettings: {ThrottlingBurstLimit: 1.5}}
+  C:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Ws, StageName: c, RouteSettings: {chat: {ThrottlingBurstLimit: 1}}}
+  D:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Ws, StageName: d, RouteSettings: {send: {ThrottlingLimit: 1}}}
+  E:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Ws, StageName: e, RouteSettings: [send]}
+"#;
+    assert_eq!(
+        load_errors(&path, text),
+        [
+            e(13, 92, "/Resources/A/Properties/DefaultRouteSettings/ThrottlingRateLimit", "DefaultRouteSettings.ThrottlingRateLimit must be a non-negative number"),
+            e(16, 93, "/Resources/B/Properties/DefaultRouteSettings/ThrottlingBurstLimit", "DefaultRouteSettings.ThrottlingBurstLimit must be a whole number from 0 to 4294967295; found 1.5"),
+            e(19, 64, "/Resources/C/Properties/RouteSettings/chat", "RouteSettings names the route key \"chat\", which no AWS::ApiGatewayV2::Route of this API has"),
+            e(22, 71, "/Resources/D/Properties/RouteSettings/send/ThrottlingLimit", "unknown property \"ThrottlingLimit\" in RouteSettings.send; expected one of DataTraceEnabled, DetailedMetricsEnabled, LoggingLevel, ThrottlingBurstLimit, ThrottlingRateLimit"),
+            e(25, 63, "/Resources/E/Properties/RouteSettings", "RouteSettings must be a mapping; found a sequence"),
+        ]
+    );
 }

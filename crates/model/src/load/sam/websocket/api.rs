@@ -111,6 +111,7 @@ pub(super) fn read(stack: &mut Stack<'_>, r: &Read, id: &str) -> Option<WebSocke
         api_key_source: api_key_source?,
         routes: Vec::new(),
         authorizers: BTreeMap::new(),
+        stage_throttles: BTreeMap::new(),
     })
 }
 

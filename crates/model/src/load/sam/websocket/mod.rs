@@ -23,7 +23,7 @@ use super::resolved::{RNode, RVal};
 use super::stack::Stack;
 use crate::function::Template;
 use crate::load::context::{At, Node};
-use crate::websocket::WebSocketApi;
+use crate::websocket::{StageThrottle, WebSocketApi};
 
 pub(super) const API: &str = "AWS::ApiGatewayV2::Api";
 const ROUTE: &str = "AWS::ApiGatewayV2::Route";
@@ -164,8 +164,15 @@ pub(super) fn build<'d>(stack: &mut Stack<'d>, decls: Vec<Decl<'d>>, template: &
         let Some(owner) = owner(stack, r, &apis) else {
             continue;
         };
-        if let (Some(stage), Some(api)) = (stage::read(stack, r), apis.list.get(owner)) {
-            stage::add(stack, r, &api.id, stage, &mut template.stages);
+        let Some(api) = apis.list.get_mut(owner) else {
+            continue;
+        };
+        if let Some((stage, throttle)) = stage::read(stack, r, api) {
+            let name = stage.name.clone();
+            let added = stage::add(stack, r, &api.id, stage, &mut template.stages);
+            if added && throttle != StageThrottle::default() {
+                api.stage_throttles.insert(name, throttle);
+            }
         }
     }
     for r in of(DEPLOYMENT) {

@@ -1,10 +1,14 @@
-//! `AWS::ApiGatewayV2::Stage` of a WebSocket API → a [`Stage`] with its variables;
+//! `AWS::ApiGatewayV2::Stage` of a WebSocket API → a [`Stage`] with its variables and its
+//! throttling ([`StageThrottle`]: `DefaultRouteSettings` and `RouteSettings` by route key);
 //! `AWS::ApiGatewayV2::Deployment` is accepted (Turnpike serves what the template declares).
 
 use super::Read;
 use crate::load::context::At;
+use crate::load::sam::gateway_stage::stage_name;
+use crate::load::sam::resolved::RNode;
 use crate::load::sam::stack::Stack;
 use crate::stage::Stage;
+use crate::websocket::{RouteThrottle, StageThrottle, WebSocketApi};
 
 pub(super) const PROPERTIES: &[&str] = &[
     "AccessLogSettings",
@@ -31,8 +35,12 @@ const ROUTE_SETTINGS: &[&str] = &[
     "ThrottlingRateLimit",
 ];
 
-/// Reads the stage `r`; `None` after reporting its problems.
-pub(super) fn read(stack: &mut Stack<'_>, r: &Read) -> Option<Stage> {
+/// Reads the stage `r` of `api` (whose routes are known); `None` after reporting its problems.
+pub(super) fn read(
+    stack: &mut Stack<'_>,
+    r: &Read,
+    api: &WebSocketApi,
+) -> Option<(Stage, StageThrottle)> {
     let props = &r.props;
     let Some(name_node) = props.get("StageName") else {
         stack.error(
@@ -42,47 +50,79 @@ pub(super) fn read(stack: &mut Stack<'_>, r: &Read) -> Option<Stage> {
         );
         return None;
     };
-    let name = stack.text(name_node, "StageName")?;
-    let valid = !name.is_empty()
-        && name.len() <= 128
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !valid {
-        let message = format!("StageName \"{name}\" is not a valid stage name; use up to 128 letters, digits, hyphens and underscores");
-        stack.error(&name_node.ptr, At::Value, message);
-        return None;
-    }
+    let name = stage_name(stack, name_node, false)?;
     let variables = props
         .get("StageVariables")
         .map(|n| stack.string_map(n, "StageVariables"))
         .unwrap_or_default();
+    let mut throttle = StageThrottle::default();
     if let Some(node) = props.get("DefaultRouteSettings") {
-        if let Some(entries) = stack.mapping(node, "DefaultRouteSettings") {
-            let entries = entries.to_vec();
-            stack.check_keys(&entries, ROUTE_SETTINGS, "DefaultRouteSettings");
-            if entries.iter().any(|(k, _)| k.starts_with("Throttling")) {
-                stack.warn(&node.ptr, "throttling in DefaultRouteSettings of an AWS::ApiGatewayV2::Stage is not applied by Turnpike yet");
+        throttle.default = route_settings(stack, node, "DefaultRouteSettings")?;
+    }
+    if let Some(node) = props.get("RouteSettings") {
+        let entries = stack.mapping(node, "RouteSettings")?.to_vec();
+        for (key, settings) in &entries {
+            if api.route(key).is_none() {
+                // It would throttle nothing (a typo, most likely); API Gateway refuses such a
+                // key too.
+                let message = format!("RouteSettings names the route key \"{key}\", which no AWS::ApiGatewayV2::Route of this API has");
+                stack.error(&settings.ptr, At::Key, message);
+                return None;
+            }
+            let what = format!("RouteSettings.{key}");
+            let route = route_settings(stack, settings, &what)?;
+            if !route.is_empty() {
+                throttle.routes.insert(key.clone(), route);
             }
         }
     }
-    if let Some(node) = props.get("RouteSettings") {
-        stack.warn(
-            &node.ptr,
-            "RouteSettings of an AWS::ApiGatewayV2::Stage are not applied by Turnpike yet",
-        );
-    }
-    Some(Stage { name, variables })
+    Some((Stage { name, variables }, throttle))
 }
 
-/// Adds `stage` of the API `api_id` to `stages` unless that API has a stage of that name already.
+/// One `RouteSettings` entry (or `DefaultRouteSettings`): its throttling limits; the logging and
+/// metrics flags are accepted and have no effect.
+fn route_settings(stack: &mut Stack<'_>, node: &RNode, what: &str) -> Option<RouteThrottle> {
+    let entries = stack.mapping(node, what)?.to_vec();
+    stack.check_keys(&entries, ROUTE_SETTINGS, what);
+    let rate_limit = match node.get("ThrottlingRateLimit") {
+        Some(n) => {
+            let parsed = n.text().and_then(|t| t.parse::<f64>().ok());
+            match parsed.filter(|r| r.is_finite() && *r >= 0.0) {
+                Some(rate) => Some(rate),
+                None => {
+                    let message =
+                        format!("{what}.ThrottlingRateLimit must be a non-negative number");
+                    stack.error(&n.ptr, At::Value, message);
+                    return None;
+                }
+            }
+        }
+        None => None,
+    };
+    let burst_limit = match node.get("ThrottlingBurstLimit") {
+        Some(n) => Some(stack.integer(
+            n,
+            &format!("{what}.ThrottlingBurstLimit"),
+            0,
+            u64::from(u32::MAX),
+        )?),
+        None => None,
+    };
+    Some(RouteThrottle {
+        rate_limit,
+        burst_limit,
+    })
+}
+
+/// Adds `stage` of the API `api_id` to `stages` unless that API has a stage of that name
+/// already; true when added.
 pub(super) fn add(
     stack: &mut Stack<'_>,
     r: &Read,
     api_id: &str,
     stage: Stage,
     stages: &mut Vec<(String, Stage)>,
-) {
+) -> bool {
     if stages
         .iter()
         .any(|(id, s)| id == api_id && s.name == stage.name)
@@ -93,7 +133,8 @@ pub(super) fn add(
         );
         let at = r.props.get("StageName").map_or(&r.props.ptr, |n| &n.ptr);
         stack.error(at, At::Value, message);
-        return;
+        return false;
     }
     stages.push((api_id.to_owned(), stage));
+    true
 }
