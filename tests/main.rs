@@ -15,6 +15,7 @@ mod auth_tokens;
 mod aws_integrations;
 mod caching;
 mod cli;
+mod cloudformation;
 mod content_handling;
 mod cors;
 mod gateway_responses;

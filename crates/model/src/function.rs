@@ -92,7 +92,8 @@ impl fmt::Display for Architecture {
 #[derive(Debug, Clone, Default)]
 pub struct Template {
     /// The APIs, explicit ones (`AWS::Serverless::Api`, `AWS::Serverless::HttpApi`) in template
-    /// order, then the implicit `ServerlessRestApi` and `ServerlessHttpApi` when events need them.
+    /// order, then the implicit `ServerlessRestApi` and `ServerlessHttpApi` when events need them,
+    /// then those of plain `AWS::ApiGateway::RestApi` and `AWS::ApiGatewayV2::Api` (HTTP) resources.
     pub apis: Vec<Api>,
     /// WebSocket APIs (`AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET`), in template order.
     pub websocket_apis: Vec<crate::WebSocketApi>,

@@ -245,7 +245,7 @@ fn stage(stack: &mut Stack<'_>, decl: &ApiDecl<'_>, props: &RNode) -> Option<Sta
 }
 
 /// `BinaryMediaTypes`, where SAM writes `/` as `~1` (`image~1png`).
-fn binary_media_types(stack: &mut Stack<'_>, props: &RNode) -> Vec<String> {
+pub(super) fn binary_media_types(stack: &mut Stack<'_>, props: &RNode) -> Vec<String> {
     let Some(node) = props.get("BinaryMediaTypes") else {
         return Vec::new();
     };

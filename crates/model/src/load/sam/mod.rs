@@ -6,8 +6,9 @@
 //! overrides, checked against their constraints), [`conditions`], [`globals`], the resource table
 //! ([`resources`], including the implicit APIs events create), then each resource: functions
 //! ([`function`], [`code`], [`events`]) and APIs ([`apis`], with [`definition`] and [`auth`] editing their
-//! OpenAPI documents as SAM does, which go through the OpenAPI loader by way of [`body`]; WebSocket APIs from
-//! `AWS::ApiGatewayV2` resources in [`websocket`]). [`intrinsics`] and [`sub`] evaluate intrinsic functions
+//! OpenAPI documents as SAM does, which go through the OpenAPI loader by way of [`body`]; WebSocket and HTTP
+//! APIs from `AWS::ApiGatewayV2` resources in [`websocket`]; REST APIs from
+//! `AWS::ApiGateway` resources, as `cdk synth` writes them, in [`rest_resources`]). [`intrinsics`] and [`sub`] evaluate intrinsic functions
 //! wherever a value is read, into [`resolved`] values that remember where they came from, so
 //! every error names the file, line, column and pointer (which names the resource) of its cause.
 //! Outputs are not evaluated: nothing in them changes what is served.
@@ -18,6 +19,7 @@ mod body;
 mod code;
 mod conditions;
 mod cors;
+mod declared;
 mod definition;
 mod events;
 mod function;
@@ -29,6 +31,7 @@ mod models;
 mod parameters;
 mod resolved;
 mod resources;
+mod rest_resources;
 mod stack;
 mod stage_cache;
 mod sub;
@@ -208,6 +211,7 @@ fn template<'d>(
     let mut decls = Vec::new();
     let mut gateway_stages = Vec::new();
     let mut websocket_decls = Vec::new();
+    let mut rest_decls = Vec::new();
     for id in &order {
         let Some(resource) = stack.resources.get(id).cloned() else {
             continue;
@@ -259,7 +263,10 @@ fn template<'d>(
                 usage_plans::read(stack, id, kind, &node, &mut template.usage_plans);
             }
             gateway_stage::STAGE => gateway_stages.extend(gateway_stage::read(stack, id, &node)),
-            other => match websocket::Decl::new(id, other, node) {
+            other if rest_resources::reads(other) => {
+                rest_decls.extend(rest_resources::declared(id, other, node));
+            }
+            other => match websocket::declared(id, other, node) {
                 Some(decl) => websocket_decls.push(decl),
                 None => template.ignored.push((id.clone(), other.to_owned())),
             },
@@ -297,7 +304,9 @@ fn template<'d>(
             template.apis.push(api);
         }
     }
+    let rest_apis = rest_resources::build(stack, rest_decls, &mut template);
     gateway_stage::attach(stack, gateway_stages, &mut template);
+    rest_resources::warn_stageless(stack, &rest_apis, &template);
     websocket::build(stack, websocket_decls, &mut template);
     Some(template)
 }

@@ -3,6 +3,7 @@
 
 use super::conditions;
 use super::resolved::RNode;
+use super::rest_resources;
 use super::stack::{Eval, Failed, Stack};
 use super::websocket;
 use crate::function::{function_arn, REGION};
@@ -248,7 +249,9 @@ pub(super) fn ref_value(stack: &mut Stack<'_>, id: &str, at: &str) -> Eval {
     let resource = active(stack, id, at, "Ref")?;
     let value = match resource.kind.as_str() {
         SERVERLESS_FUNCTION | LAMBDA_FUNCTION => function_name(stack, id)?,
-        SERVERLESS_API | SERVERLESS_HTTP_API | websocket::API => api_id(&stack.stack_name, id),
+        SERVERLESS_API | SERVERLESS_HTTP_API | websocket::API | rest_resources::REST_API => {
+            api_id(&stack.stack_name, id)
+        }
         _ => id.to_owned(),
     };
     Ok(Some(RNode::scalar(at, value)))
@@ -279,15 +282,25 @@ pub(super) fn get_att(stack: &mut Stack<'_>, id: &str, attribute: &str, at: &str
             format!("{scheme}://{id}.execute-api.{REGION}.amazonaws.com")
         }
         (websocket::API, "ApiId") => api_id(&stack.stack_name, id),
+        (rest_resources::REST_API, "RootResourceId") => {
+            rest_resources::root_resource_id(&stack.stack_name, id)
+        }
+        (rest_resources::REST_API, "RestApiId") => api_id(&stack.stack_name, id),
+        // What their Ref gives, so either names them (see rest_resources).
+        (rest_resources::RESOURCE, "ResourceId") | (rest_resources::AUTHORIZER, "AuthorizerId") => {
+            id.to_owned()
+        }
         (
             kind @ (SERVERLESS_FUNCTION
             | LAMBDA_FUNCTION
             | SERVERLESS_API
             | SERVERLESS_HTTP_API
-            | websocket::API),
+            | websocket::API
+            | rest_resources::REST_API),
             _,
         ) => {
             let known = match kind {
+                rest_resources::REST_API => "RestApiId and RootResourceId",
                 SERVERLESS_HTTP_API => "ApiEndpoint",
                 websocket::API => "ApiEndpoint and ApiId",
                 SERVERLESS_API => "none",

@@ -9,6 +9,8 @@ use crate::function::Template;
 
 mod auth;
 mod caching;
+mod cloudformation_http;
+mod cloudformation_rest;
 mod cors;
 mod errors_functions;
 mod errors_template;

@@ -481,11 +481,11 @@ fn errors_in_the_api() {
             e(7, 34, "/Resources/A/Properties/ApiKeySelectionExpression", "ApiKeySelectionExpression must be $request.header.x-api-key or $context.authorizer.usageIdentifierKey, the two API Gateway supports; found $request.querystring.key"),
             e(8, 7, "/Resources/A/Properties/Body", "Body is supported only for HTTP APIs; AWS::ApiGatewayV2::Api A belongs to a WebSocket API"),
             e(9, 7, "/Resources/A/Properties/Colour", "unknown property \"Colour\" in AWS::ApiGatewayV2::Api A; expected one of ApiKeySelectionExpression, BasePath, Body, BodyS3Location, CorsConfiguration, CredentialsArn, Description, DisableExecuteApiEndpoint, DisableSchemaValidation, FailOnWarnings, IpAddressType, Name, ProtocolType, RouteKey, RouteSelectionExpression, Tags, Target, Version"),
-            // Not ignored, and its route is not reported again.
-            e(12, 41, "/Resources/B/Properties/ProtocolType", "AWS::ApiGatewayV2::Api B is an HTTP API (ProtocolType: HTTP), which Turnpike does not build from AWS::ApiGatewayV2 resources yet, with or without Body or BodyS3Location; declare it as an AWS::Serverless::HttpApi (its DefinitionBody takes the same OpenAPI document)"),
             e(15, 41, "/Resources/C/Properties/ProtocolType", "ProtocolType must be WEBSOCKET or HTTP; found websocket"),
             e(18, 5, "/Resources/D/Properties", "AWS::ApiGatewayV2::Api D needs a RouteSelectionExpression, which WebSocket APIs require; Turnpike supports $request.body.PATH or ${request.body.PATH} (such as $request.body.action: the member of a JSON message whose value is the route key)"),
             e(21, 5, "/Resources/E/Properties", "AWS::ApiGatewayV2::Api E needs ProtocolType: WEBSOCKET"),
+            // B is an HTTP API (see cloudformation_http.rs), built from its Body alone.
+            e(24, 5, "/Resources/BRoute/Properties", "AWS::ApiGatewayV2::Route BRoute adds to an API imported from Body, which Turnpike builds from Body alone; declare it in Body instead"),
         ]
     );
 }

@@ -1,5 +1,5 @@
 //! `AWS::ApiGatewayV2::Api`: a WebSocket API's name and selection expressions. HTTP APIs
-//! declared this way are reported, not built.
+//! declared this way are built by `http`.
 
 use std::collections::BTreeMap;
 
@@ -55,12 +55,8 @@ pub(super) fn read(stack: &mut Stack<'_>, r: &Read, id: &str) -> Option<WebSocke
     };
     match stack.text(protocol, "ProtocolType")?.as_str() {
         "WEBSOCKET" => {}
-        "HTTP" => {
-            // Turnpike builds HTTP APIs from AWS::Serverless::HttpApi only.
-            let message = format!("{} is an HTTP API (ProtocolType: HTTP), which Turnpike does not build from AWS::ApiGatewayV2 resources yet, with or without Body or BodyS3Location; declare it as an AWS::Serverless::HttpApi (its DefinitionBody takes the same OpenAPI document)", r.name());
-            stack.error(&protocol.ptr, At::Value, message);
-            return None;
-        }
+        // Set aside for `http` before WebSocket APIs are read.
+        "HTTP" => return None,
         other => {
             let message = format!("ProtocolType must be WEBSOCKET or HTTP; found {other}");
             stack.error(&protocol.ptr, At::Value, message);

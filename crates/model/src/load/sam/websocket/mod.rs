@@ -5,11 +5,12 @@
 //!
 //! These resources name each other by `Ref` (an API gives its id, the others their logical id)
 //! and may come in any order, so every one is read first and the APIs are assembled here once
-//! all are known. An `AWS::ApiGatewayV2::Api` with `ProtocolType: HTTP` is reported as not
-//! supported and its resources are skipped without further messages.
+//! all are known. An `AWS::ApiGatewayV2::Api` with `ProtocolType: HTTP` and the resources whose
+//! `ApiId` names it are set aside for [`http`], which builds HTTP APIs from the same resources.
 
 mod api;
 mod authorizer;
+mod http;
 mod integration;
 mod route;
 mod stage;
@@ -19,7 +20,8 @@ pub(super) use api::route_selection;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::resolved::{RNode, RVal};
+use super::declared::{self, Decl, Read};
+use super::resolved::RNode;
 use super::stack::Stack;
 use crate::function::Template;
 use crate::load::context::{At, Node};
@@ -48,47 +50,18 @@ pub(super) const KINDS: &[&str] = &[
     DEPLOYMENT,
 ];
 
-/// One resource of those types, as the template declares it.
-pub(super) struct Decl<'d> {
-    pub id: String,
-    pub kind: &'static str,
-    pub node: Node<'d>,
-}
-
-impl<'d> Decl<'d> {
-    /// `None` for a type not in [`KINDS`].
-    pub fn new(id: &str, kind: &str, node: Node<'d>) -> Option<Decl<'d>> {
-        let kind = KINDS.iter().find(|k| **k == kind)?;
-        Some(Decl {
-            id: id.to_owned(),
-            kind,
-            node,
-        })
-    }
-}
-
-/// A resource with its `Properties` resolved and their names checked.
-struct Read {
-    id: String,
-    /// JSON pointer of the resource (`/Resources/SendRoute`).
-    ptr: String,
-    kind: &'static str,
-    props: RNode,
-}
-
-impl Read {
-    /// "AWS::ApiGatewayV2::Route SendRoute", for messages.
-    fn name(&self) -> String {
-        format!("{} {}", self.kind, self.id)
-    }
+/// One resource of those types, as the template declares it; `None` for a type not in
+/// [`KINDS`].
+pub(super) fn declared<'d>(id: &str, kind: &str, node: Node<'d>) -> Option<Decl<'d>> {
+    Decl::of(id, kind, node, KINDS)
 }
 
 /// The APIs built so far, and what each `AWS::ApiGatewayV2::Api` id stands for.
 #[derive(Default)]
 struct Apis {
     list: Vec<WebSocketApi>,
-    /// API id → its index in `list`; `None` for an API already reported (`ProtocolType: HTTP`),
-    /// whose resources are skipped quietly.
+    /// API id → its index in `list`; `None` for an API already reported (a wrong or missing
+    /// `ProtocolType`, say), whose resources are skipped quietly.
     by_id: BTreeMap<String, Option<usize>>,
 }
 
@@ -99,6 +72,15 @@ pub(super) fn build<'d>(stack: &mut Stack<'d>, decls: Vec<Decl<'d>>, template: &
         .into_iter()
         .filter_map(|decl| properties(stack, decl))
         .collect();
+    let http_ids: BTreeSet<String> = read
+        .iter()
+        .filter(|r| http::is_http_api(r))
+        .map(|r| super::resources::api_id(&stack.stack_name, &r.id))
+        .collect();
+    let (http_read, read): (Vec<Read>, Vec<Read>) = read.into_iter().partition(|r| {
+        http::is_http_api(r) || http::api_id_of(r).is_some_and(|id| http_ids.contains(&id))
+    });
+    http::build(stack, &http_read, &kinds, template);
     let of = |kind: &'static str| read.iter().filter(move |r| r.kind == kind);
     let mut apis = Apis::default();
     for r in of(API) {
@@ -181,21 +163,9 @@ pub(super) fn build<'d>(stack: &mut Stack<'d>, decls: Vec<Decl<'d>>, template: &
     template.websocket_apis.extend(apis.list);
 }
 
-/// Evaluates the resource's `Properties` (none is an empty mapping) and reports names its type
-/// does not have.
+/// Evaluates the resource's `Properties` and reports names its type does not have.
 fn properties<'d>(stack: &mut Stack<'d>, decl: Decl<'d>) -> Option<Read> {
-    let props = match decl.node.get("Properties") {
-        Some(p) => stack.eval(&p).ok().flatten()?,
-        None => RNode {
-            ptr: decl.node.ptr.clone(),
-            val: RVal::Map(Vec::new()),
-        },
-    };
-    let what = format!("{} {}", decl.kind, decl.id);
-    let entries = stack
-        .mapping(&props, &format!("the Properties of {what}"))?
-        .to_vec();
-    let allowed = match decl.kind {
+    declared::properties(stack, decl, |kind| match kind {
         API => api::PROPERTIES,
         ROUTE => route::PROPERTIES,
         ROUTE_RESPONSE => route::RESPONSE_PROPERTIES,
@@ -204,13 +174,6 @@ fn properties<'d>(stack: &mut Stack<'d>, decl: Decl<'d>) -> Option<Read> {
         AUTHORIZER => authorizer::PROPERTIES,
         STAGE => stage::PROPERTIES,
         _ => stage::DEPLOYMENT_PROPERTIES,
-    };
-    stack.check_keys(&entries, allowed, &what);
-    Some(Read {
-        id: decl.id,
-        ptr: decl.node.ptr.clone(),
-        kind: decl.kind,
-        props,
     })
 }
 
