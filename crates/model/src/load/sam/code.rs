@@ -1,5 +1,7 @@
 //! Where a function's code is: `CodeUri` (or `Code`) as a directory beside the template. Code in
-//! S3 or inline is how a template looks after packaging for AWS; Turnpike runs the local source.
+//! S3 or inline is how a template looks after packaging for AWS; Turnpike runs the local source,
+//! which `cdk synth` names in the function's `Metadata` (`aws:asset:path`, a directory of
+//! `cdk.out` beside the template), as SAM CLI reads it.
 
 use std::path::PathBuf;
 
@@ -40,4 +42,38 @@ pub(super) fn directory(stack: &mut Stack<'_>, node: &RNode, key: &str) -> Optio
     };
     stack.error(&node.ptr, At::Value, message);
     None
+}
+
+/// For code in S3 (`{S3Bucket, S3Key}` or `s3://...`) with the CDK's `Metadata`
+/// `aws:asset:path`: `Some(Some(dir))` for that local directory, `Some(None)` after reporting a
+/// missing one. `None` when the resource has no asset path or its code is not in S3, for
+/// [`directory`] to read.
+pub(super) fn cdk_asset(stack: &mut Stack<'_>, id: &str, code: &RNode) -> Option<Option<PathBuf>> {
+    let in_s3 = match &code.val {
+        RVal::Map(entries) => entries
+            .iter()
+            .any(|(k, _)| ["S3Bucket", "S3Key", "Bucket", "Key"].contains(&k.as_str())),
+        RVal::Scalar(value) => value.as_str().is_some_and(|text| text.starts_with("s3://")),
+        _ => false,
+    };
+    if !in_s3 {
+        return None;
+    }
+    let metadata = stack.resources.get(id)?.node.as_ref()?.get("Metadata")?;
+    let asset = metadata.get("aws:asset:path")?;
+    let Some(text) = asset.value.as_str() else {
+        let message = "aws:asset:path must be the path of the function's code directory";
+        stack.error(&asset.ptr, At::Value, message);
+        return Some(None);
+    };
+    let path = stack.dir.join(text);
+    if path.is_dir() {
+        return Some(Some(path));
+    }
+    let message = format!(
+        "aws:asset:path \"{text}\": there is no directory at {}; run cdk synth again, or give Code as the path of the code's directory",
+        path.display()
+    );
+    stack.error(&asset.ptr, At::Value, message);
+    Some(None)
 }

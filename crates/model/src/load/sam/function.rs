@@ -139,7 +139,10 @@ pub(super) fn resolve<'d>(
     }
     let code = read(stack, code_key);
     let code_dir = match &code {
-        Some(code) => super::code::directory(stack, code, code_key),
+        Some(code) => match super::code::cdk_asset(stack, id, code) {
+            Some(asset) => asset,
+            None => super::code::directory(stack, code, code_key),
+        },
         None if stack.ctx.error_count() == before => {
             let message = match kind {
                 LAMBDA_FUNCTION => format!("{id} has no Code; Turnpike runs a function from a local directory, so give Code as its path"),

@@ -331,3 +331,38 @@ fn a_path_and_method_served_twice() {
         [e(13, 9, &format!("{EVENTS}/B"), "route GET /x/{b} duplicates GET /x/{a}: routes that differ only in path parameter names are the same route in API Gateway")]
     );
 }
+
+/// `cdk synth` output: code in the CDK's asset bucket, and the local copy it was made from named
+/// by `Metadata` `aws:asset:path` (relative to the template, in `cdk.out`), as SAM CLI reads it.
+#[test]
+fn code_in_s3_runs_from_the_cdk_asset_path() {
+    let path = fixture("cdk_asset", &["asset.4f2a"]);
+    let template = |asset: &str| {
+        format!(
+            "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      \
+             Code: {{S3Bucket: cdk-hnb659fds-assets, S3Key: 4f2a.zip}}\n      \
+             Handler: index.handler\n      Runtime: python3.12\n      \
+             Role: arn:aws:iam::123456789012:role/r\n    Metadata:\n      \
+             aws:asset:path: {asset}\n      aws:asset:property: Code\n"
+        )
+    };
+    let loaded = load_ok(&path, &template("asset.4f2a"));
+    assert_eq!(
+        loaded.functions[0].code_dir,
+        path.with_file_name("asset.4f2a")
+    );
+    let missing = path.with_file_name("asset.gone");
+    assert_eq!(
+        load_errors(&path, &template("asset.gone")),
+        [e(10, 23, "/Resources/Fn/Metadata/aws:asset:path", &format!("aws:asset:path \"asset.gone\": there is no directory at {}; run cdk synth again, or give Code as the path of the code's directory", missing.display()))]
+    );
+    // Without the metadata, code in S3 is still refused.
+    let bare = template("x").replace(
+        "    Metadata:\n      aws:asset:path: x\n      aws:asset:property: Code\n",
+        "",
+    );
+    assert_eq!(
+        load_errors(&path, &bare),
+        [e(5, 13, "/Resources/Fn/Properties/Code", "Code in S3 is not supported by Turnpike: it runs local code, so give Code as the path of the code's directory (as before sam package)")]
+    );
+}
