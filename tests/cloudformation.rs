@@ -8,7 +8,7 @@ use crate::support;
 
 use serde_json::json;
 use support::sam::repo;
-use support::{assert_gateway_response, Req, Turnpike};
+use support::{assert_gateway_response, Req, TempDir, Turnpike};
 
 fn serve_example(name: &str) -> Turnpike {
     let template = repo().join("examples/cloudformation").join(name);
@@ -87,4 +87,56 @@ async fn a_cdk_style_http_api_serves_its_routes_behind_its_authorizer() {
         reply.header("access-control-allow-origin"),
         Some("https://app.example.com")
     );
+}
+
+/// What `cdk synth` leaves in `cdk.out`: a JSON template whose function code is in the CDK's
+/// asset bucket, and the local copy of that code, named by the function's `aws:asset:path`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_cdk_synth_output_runs_its_functions_from_their_assets() {
+    let out = TempDir::new();
+    out.write(
+        "asset.8c1e/index.py",
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'asset ' + event['path']}\n",
+    );
+    let uri = json!({"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":apigateway:", {"Ref": "AWS::Region"},
+        ":lambda:path/2015-03-31/functions/", {"Fn::GetAtt": ["Fn9270CBC0", "Arn"]}, "/invocations"
+    ]]});
+    let template = json!({
+        "Resources": {
+            "Fn9270CBC0": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Code": {"S3Bucket": {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"}, "S3Key": "8c1e.zip"},
+                    "Handler": "index.handler",
+                    "Runtime": "python3.12",
+                    "Role": "arn:aws:iam::123456789012:role/fn"
+                },
+                "Metadata": {"aws:cdk:path": "Stack/Fn/Resource", "aws:asset:path": "asset.8c1e", "aws:asset:property": "Code"}
+            },
+            "ApiF70053CD": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "Api"}},
+            "ApiproxyD2E3A9B2": {
+                "Type": "AWS::ApiGateway::Resource",
+                "Properties": {"ParentId": {"Fn::GetAtt": ["ApiF70053CD", "RootResourceId"]}, "PathPart": "{proxy+}", "RestApiId": {"Ref": "ApiF70053CD"}}
+            },
+            "ApiproxyANY7F13F09C": {
+                "Type": "AWS::ApiGateway::Method",
+                "Properties": {
+                    "HttpMethod": "ANY", "ResourceId": {"Ref": "ApiproxyD2E3A9B2"}, "RestApiId": {"Ref": "ApiF70053CD"},
+                    "AuthorizationType": "NONE",
+                    "Integration": {"IntegrationHttpMethod": "POST", "Type": "AWS_PROXY", "Uri": uri}
+                }
+            },
+            "ApiDeploymentB17BE62D": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "ApiF70053CD"}}, "DependsOn": ["ApiproxyANY7F13F09C"]},
+            "ApiDeploymentStageprod3EB9684E": {
+                "Type": "AWS::ApiGateway::Stage",
+                "Properties": {"DeploymentId": {"Ref": "ApiDeploymentB17BE62D"}, "RestApiId": {"Ref": "ApiF70053CD"}, "StageName": "prod"}
+            }
+        }
+    });
+    let path = out.write("Stack.template.json", &template.to_string());
+    let tp = Turnpike::serve_args(&[path.to_str().unwrap()]);
+    let reply = Req::get("/prod/from/cdk").send(tp.addr).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.text(), "asset /from/cdk");
 }

@@ -31,9 +31,13 @@ impl TempDir {
         &self.path
     }
 
-    /// Writes `text` to `name` in the directory and returns the file's path.
+    /// Writes `text` to `name` in the directory (`name` may have folders, which are created) and
+    /// returns the file's path.
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let path = self.path.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create a test folder");
+        }
         std::fs::write(&path, text).expect("write a test file");
         path
     }
