@@ -33,6 +33,9 @@ pub(super) struct StageDecl {
     api_id: String,
     stage: Stage,
     cache: Option<StageCache>,
+    /// Its `MethodSettings` throttles, and where they were given.
+    throttles: Vec<crate::throttle::MethodThrottle>,
+    throttles_ptr: String,
 }
 
 /// Reads the resource `id`; `None` after reporting its problems.
@@ -65,16 +68,18 @@ pub(super) fn read<'d>(stack: &mut Stack<'d>, id: &str, node: &Node<'d>) -> Opti
         .map(|n| stack.string_map(n, "Variables"))
         .unwrap_or_default();
     let settings = super::method_settings::read(stack, &props);
-    if !settings.throttles.is_empty() {
-        let ptr = props.get("MethodSettings").map_or(&props.ptr, |n| &n.ptr);
-        stack.warn(ptr, "throttling MethodSettings of an AWS::ApiGateway::Stage are not applied by Turnpike yet; give them on the AWS::Serverless::Api");
-    }
+    let throttles_ptr = props
+        .get("MethodSettings")
+        .map_or(&props.ptr, |n| &n.ptr)
+        .clone();
     let cache = super::stage_cache::read(stack, &props, settings.caching);
     Some(StageDecl {
         ptr: api.ptr.clone(),
         api_id,
         stage: Stage { name, variables },
         cache,
+        throttles: settings.throttles,
+        throttles_ptr,
     })
 }
 
@@ -101,6 +106,7 @@ pub(super) fn stage_name(
 
 /// Adds each stage to the API it names.
 pub(super) fn attach(stack: &mut Stack<'_>, decls: Vec<StageDecl>, template: &mut Template) {
+    let mut throttled = Vec::new();
     for decl in decls {
         let Some(api) = template.apis.iter_mut().find(|a| a.id == decl.api_id) else {
             let message = format!(
@@ -125,6 +131,25 @@ pub(super) fn attach(stack: &mut Stack<'_>, decls: Vec<StageDecl>, template: &mu
         if let Some(cache) = decl.cache {
             api.caching.stages.insert(decl.stage.name.clone(), cache);
         }
+        if !decl.throttles.is_empty() {
+            throttled.push((decl.api_id.clone(), decl.throttles, decl.throttles_ptr));
+        }
         template.stages.push((decl.api_id, decl.stage));
+    }
+    // An API's method throttles hold for all its stages, so a Stage's throttling MethodSettings
+    // apply when it is the API's only stage (as with SAM's one stage per API).
+    for (api_id, throttles, ptr) in throttled {
+        let stages = template
+            .stages
+            .iter()
+            .filter(|(id, _)| *id == api_id)
+            .count();
+        let api = template.apis.iter_mut().find(|a| a.id == api_id);
+        match api {
+            Some(api) if stages == 1 && api.method_throttles.is_empty() => {
+                api.method_throttles = throttles;
+            }
+            _ => stack.warn(&ptr, "throttling MethodSettings of an AWS::ApiGateway::Stage are applied only to an API with that one stage and no throttling of its own; these are not applied"),
+        }
     }
 }

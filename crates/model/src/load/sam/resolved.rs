@@ -23,6 +23,15 @@ pub(super) enum RVal {
     Map(Vec<(String, RNode)>),
 }
 
+/// A mapping located at `ptr`, its members in the given order: how the loaders write the
+/// documents they derive (OpenAPI from SAM properties or CloudFormation resources).
+pub(super) fn map<K: Into<String>>(ptr: &str, entries: Vec<(K, RNode)>) -> RNode {
+    RNode {
+        ptr: ptr.to_owned(),
+        val: RVal::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect()),
+    }
+}
+
 impl RNode {
     pub fn scalar(ptr: &str, value: impl Into<Value>) -> RNode {
         RNode {

@@ -14,6 +14,7 @@ mod requirement;
 
 use serde_json::Value;
 
+pub(super) use super::resolved::map;
 use super::resolved::{RNode, RVal};
 use super::stack::Stack;
 use crate::api::ApiKind;
@@ -142,18 +143,6 @@ pub(super) fn flag(stack: &mut Stack<'_>, node: &RNode, what: &str) -> bool {
 
 pub(super) fn s(ptr: &str, v: impl Into<Value>) -> RNode {
     RNode::scalar(ptr, v)
-}
-
-pub(super) fn map(ptr: &str, entries: Vec<(&str, RNode)>) -> RNode {
-    RNode {
-        ptr: ptr.to_owned(),
-        val: RVal::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
-        ),
-    }
 }
 
 pub(super) fn list(ptr: &str, items: Vec<RNode>) -> RNode {

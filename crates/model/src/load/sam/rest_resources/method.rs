@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::{Building, Read, AUTHORIZER, METHOD};
 use crate::load::context::{one_of, At};
-use crate::load::sam::resolved::{RNode, RVal};
+use crate::load::sam::resolved::{map, RNode, RVal};
 use crate::load::sam::stack::Stack;
 
 pub(super) const PROPERTIES: &[&str] = &[
@@ -126,13 +126,6 @@ fn renamed(node: &RNode, names: &[(&str, &str)]) -> RNode {
         .collect();
     RNode {
         ptr: node.ptr.clone(),
-        val: RVal::Map(entries),
-    }
-}
-
-fn map(ptr: &str, entries: Vec<(String, RNode)>) -> RNode {
-    RNode {
-        ptr: ptr.to_owned(),
         val: RVal::Map(entries),
     }
 }
@@ -377,7 +370,7 @@ fn request_parameters(stack: &mut Stack<'_>, node: &RNode) -> Option<RNode> {
 /// `MethodResponses` as `responses`: status → the headers its `ResponseParameters` declare.
 fn method_responses(stack: &mut Stack<'_>, r: &Read) -> RNode {
     let Some(list) = r.props.get("MethodResponses") else {
-        return map(&r.props.ptr, Vec::new());
+        return map::<String>(&r.props.ptr, Vec::new());
     };
     let items = stack
         .list(list, "MethodResponses")

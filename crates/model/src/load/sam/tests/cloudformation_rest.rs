@@ -955,3 +955,53 @@ fn methods_and_authorizers_join_an_openapi_3_body() {
     );
     assert_eq!(gate.result_ttl, std::time::Duration::ZERO);
 }
+
+/// Throttling `MethodSettings` of an `AWS::ApiGateway::Stage` hold for a RestApi deployed to that
+/// stage only; with a second stage they would have to differ by stage, which API throttles
+/// cannot, so they are reported and not applied.
+#[test]
+fn stage_method_throttling_applies_to_a_single_stage_api() {
+    let path = fixture("cfn_rest_stage_throttle", &[]);
+    let text = |second_stage: &str| {
+        format!(
+            r#"Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: throttled
+      Body: {{swagger: "2.0", info: {{title: throttled}}, paths: {{/hi: {{get: {{x-amazon-apigateway-integration: {{type: mock, requestTemplates: {{application/json: '{{"statusCode": 200}}'}}}}}}}}}}}}
+  Prod:
+    Type: AWS::ApiGateway::Stage
+    Properties:
+      RestApiId: !Ref Api
+      StageName: prod
+      MethodSettings:
+        - {{ResourcePath: /~1hi, HttpMethod: GET, ThrottlingRateLimit: 5, ThrottlingBurstLimit: 2}}
+{second_stage}"#
+        )
+    };
+    let template = load_ok(&path, &text(""));
+    assert_eq!(
+        template.apis[0].method_throttles,
+        [crate::throttle::MethodThrottle {
+            resource_path: Some("/hi".into()),
+            http_method: Some("GET".into()),
+            rate_limit: 5.0,
+            burst_limit: 2,
+        }]
+    );
+    assert_eq!(template.warnings, []);
+
+    let second = "  Beta:\n    Type: AWS::ApiGateway::Stage\n    Properties: {RestApiId: !Ref Api, StageName: beta}\n";
+    let template = load_ok(&path, &text(second));
+    assert_eq!(template.apis[0].method_throttles, []);
+    assert_eq!(
+        located_all(&path, template.warnings),
+        [e(
+            13,
+            9,
+            "/Resources/Prod/Properties/MethodSettings",
+            "throttling MethodSettings of an AWS::ApiGateway::Stage are applied only to an API with that one stage and no throttling of its own; these are not applied"
+        )]
+    );
+}

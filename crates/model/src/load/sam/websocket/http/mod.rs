@@ -23,7 +23,7 @@ use crate::load::context::At;
 use crate::load::sam::body;
 use crate::load::sam::definition::set_title;
 use crate::load::sam::gateway_stage::stage_name;
-use crate::load::sam::resolved::{RNode, RVal};
+use crate::load::sam::resolved::{map, RNode, RVal};
 use crate::load::sam::resources::api_id;
 use crate::load::sam::stack::Stack;
 use crate::stage::Stage;
@@ -236,19 +236,6 @@ fn quick_create_conflicts(stack: &mut Stack<'_>, r: &Read, with: &str) {
             let message = format!("{key} is for quick create, which makes the whole API; it cannot be combined with {with}");
             stack.error(&node.ptr, At::Key, message);
         }
-    }
-}
-
-/// A mapping node located at `ptr`.
-fn map(ptr: &str, entries: Vec<(&str, RNode)>) -> RNode {
-    RNode {
-        ptr: ptr.to_owned(),
-        val: RVal::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
-        ),
     }
 }
 

@@ -57,7 +57,7 @@ pub(super) fn document(stack: &mut Stack<'_>, r: &Read, members: &[&Read], kinds
         let index = match paths.iter().position(|(k, _)| *k == path) {
             Some(i) => i,
             None => {
-                paths.push((path, map(&key_node.ptr, Vec::new())));
+                paths.push((path, map::<String>(&key_node.ptr, Vec::new())));
                 paths.len() - 1
             }
         };
