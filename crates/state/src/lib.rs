@@ -37,7 +37,7 @@ use bytes::Bytes;
 
 pub use admit::{Admission, BucketRef, QuotaRef};
 pub use connections::{
-    outbound_channel, ConnectionError, ConnectionInfo, ConnectionRegistry, Gone, Outbound,
+    outbound_channel, ConnectionError, ConnectionInfo, ConnectionRegistry, Outbound,
     OutboundSender, OUTBOUND_CAPACITY,
 };
 pub use decision::{CacheStats, Decision, QuotaDecision, Usage};

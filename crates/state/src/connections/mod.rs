@@ -95,18 +95,6 @@ impl OutboundSender {
     }
 }
 
-/// The connection does not exist (any more): the management API's `GoneException`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Gone;
-
-impl std::fmt::Display for Gone {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the connection does not exist")
-    }
-}
-
-impl std::error::Error for Gone {}
-
 /// Why [`lookup`](ConnectionRegistry::lookup) or [`deliver`](ConnectionRegistry::deliver) failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectionError {
@@ -123,7 +111,7 @@ pub enum ConnectionError {
 impl std::fmt::Display for ConnectionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ConnectionError::Gone => Gone.fmt(f),
+            ConnectionError::Gone => f.write_str("the connection does not exist"),
             ConnectionError::Unavailable => f.write_str("the connection registry is unavailable"),
             ConnectionError::LimitExceeded => {
                 f.write_str("the connection's outbound buffer is full")
@@ -133,12 +121,6 @@ impl std::fmt::Display for ConnectionError {
 }
 
 impl std::error::Error for ConnectionError {}
-
-impl From<Gone> for ConnectionError {
-    fn from(_: Gone) -> ConnectionError {
-        ConnectionError::Gone
-    }
-}
 
 /// The live connections; cheap to clone (clones share the registry).
 #[derive(Clone, Default)]
@@ -207,12 +189,6 @@ impl ConnectionRegistry {
         }
     }
 
-    /// The connection's details, with `last_active_at` as of now. On Redis a failure to read
-    /// is reported as `Gone`; [`lookup`](ConnectionRegistry::lookup) tells the two apart.
-    pub async fn get(&self, connection_id: &str) -> Result<ConnectionInfo, Gone> {
-        self.lookup(connection_id).await.map_err(|_| Gone)
-    }
-
     /// The connection's details, with `last_active_at` as of now, wherever its socket is.
     /// On Redis, while Redis fails, this node's own connections are still answered.
     pub async fn lookup(&self, connection_id: &str) -> Result<ConnectionInfo, ConnectionError> {
@@ -242,13 +218,6 @@ impl ConnectionRegistry {
             (Err(_), Some((info, _))) => Ok(info),
             (Err(error), None) => Err(error),
         }
-    }
-
-    /// Hands `message` to the connection's socket; a message counts as activity. On Redis a
-    /// failure to reach the owning node, and a full queue, are reported as `Gone`;
-    /// [`deliver`](ConnectionRegistry::deliver) tells the two apart.
-    pub async fn send(&self, connection_id: &str, message: Outbound) -> Result<(), Gone> {
-        self.deliver(connection_id, message).await.map_err(|_| Gone)
     }
 
     /// Hands `message` to the connection's socket, on this node or (Redis) on the node that
@@ -390,22 +359,25 @@ mod tests {
         registry.register(info("c1"), tx).await;
         assert_eq!(registry.len(), 1);
         registry
-            .send("c1", Outbound::Text("hi".into()))
+            .deliver("c1", Outbound::Text("hi".into()))
             .await
             .unwrap();
         assert_eq!(rx.recv().await, Some(Outbound::Text("hi".into())));
-        let got = registry.get("c1").await.unwrap();
+        let got = registry.lookup("c1").await.unwrap();
         assert_eq!(got.connected_at, info("c1").connected_at);
         assert!(got.last_active_at > got.connected_at);
         assert_eq!(
-            registry.send("nope", Outbound::Close).await,
-            Err(Gone),
+            registry.deliver("nope", Outbound::Close).await,
+            Err(ConnectionError::Gone),
             "unknown connection"
         );
         // The socket went away without unregistering: gone all the same.
         drop(rx);
-        assert_eq!(registry.get("c1").await, Err(Gone));
-        assert_eq!(registry.send("c1", Outbound::Close).await, Err(Gone));
+        assert_eq!(registry.lookup("c1").await, Err(ConnectionError::Gone));
+        assert_eq!(
+            registry.deliver("c1", Outbound::Close).await,
+            Err(ConnectionError::Gone)
+        );
         assert!(registry.remove("c1").await);
         assert!(!registry.remove("c1").await);
         assert!(registry.is_empty());
@@ -418,7 +390,7 @@ mod tests {
         registry.register(info("c2"), tx).await;
         let at = SystemTime::UNIX_EPOCH + Duration::from_secs(99);
         registry.touch("c2", at).await;
-        assert_eq!(registry.get("c2").await.unwrap().last_active_at, at);
+        assert_eq!(registry.lookup("c2").await.unwrap().last_active_at, at);
     }
 
     #[tokio::test]
@@ -439,11 +411,6 @@ mod tests {
         assert_eq!(
             tx.offer(Outbound::Binary(Bytes::from_static(b"reply"))),
             Err(ConnectionError::LimitExceeded)
-        );
-        // The legacy method reports it as gone, as it reports every failure.
-        assert_eq!(
-            registry.send("c3", Outbound::Text("more".into())).await,
-            Err(Gone)
         );
         registry.deliver("c3", Outbound::Close).await.unwrap();
         // A second close finds the queue full and is dropped: the first closes.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::connections::{
-    outbound_channel, ConnectionError, ConnectionInfo, ConnectionRegistry, Gone, Outbound,
+    outbound_channel, ConnectionError, ConnectionInfo, ConnectionRegistry, Outbound,
     OUTBOUND_CAPACITY,
 };
 use crate::test_support::{RedisCluster, RedisServer};
@@ -124,17 +124,17 @@ async fn a_connection_on_one_node_is_read_and_reached_from_another() {
     assert_eq!(expire_ms, i64::try_from(connected_ms).unwrap() + 7_800_000);
 
     // B reads it as A registered it.
-    assert_eq!(b.registry.get("c1").await, Ok(info("c1", connected)));
+    assert_eq!(b.registry.lookup("c1").await, Ok(info("c1", connected)));
     assert_eq!(b.registry.len(), 0, "B holds no socket");
 
     // B's messages reach A's socket, in order, each counted as activity on both nodes.
     let before = now();
     b.registry
-        .send("c1", Outbound::Text("hello".into()))
+        .deliver("c1", Outbound::Text("hello".into()))
         .await
         .unwrap();
     b.registry
-        .send(
+        .deliver(
             "c1",
             Outbound::Binary(bytes::Bytes::from_static(b"\x00\x01")),
         )
@@ -145,33 +145,39 @@ async fn a_connection_on_one_node_is_read_and_reached_from_another() {
         rx.recv().await,
         Some(Outbound::Binary(bytes::Bytes::from_static(b"\x00\x01")))
     );
-    let seen_by_b = b.registry.get("c1").await.unwrap().last_active_at;
+    let seen_by_b = b.registry.lookup("c1").await.unwrap().last_active_at;
     assert!(
         seen_by_b >= before,
         "B records the activity before answering"
     );
-    assert!(a.registry.get("c1").await.unwrap().last_active_at >= seen_by_b);
+    assert!(a.registry.lookup("c1").await.unwrap().last_active_at >= seen_by_b);
 
     // A client message on A: B sees its exact time once the write lands.
     let touched = now() + Duration::from_millis(5);
     a.registry.touch("c1", touched).await;
     eventually("the touch to reach Redis", || async {
-        b.registry.get("c1").await.unwrap().last_active_at == touched
+        b.registry.lookup("c1").await.unwrap().last_active_at == touched
     })
     .await;
-    assert_eq!(a.registry.get("c1").await.unwrap().last_active_at, touched);
+    assert_eq!(
+        a.registry.lookup("c1").await.unwrap().last_active_at,
+        touched
+    );
 
     // DeleteConnection through B: A's socket is told to close, and the record is gone for all.
-    b.registry.send("c1", Outbound::Close).await.unwrap();
+    b.registry.deliver("c1", Outbound::Close).await.unwrap();
     assert_eq!(rx.recv().await, Some(Outbound::Close));
     assert!(b.registry.remove("c1").await, "B deleted A's record");
-    assert_eq!(b.registry.get("c1").await, Err(Gone));
+    assert_eq!(b.registry.lookup("c1").await, Err(ConnectionError::Gone));
     assert_eq!(
-        a.registry.get("c1").await,
-        Err(Gone),
+        a.registry.lookup("c1").await,
+        Err(ConnectionError::Gone),
         "before A's socket closed"
     );
-    assert_eq!(b.registry.send("c1", Outbound::Close).await, Err(Gone));
+    assert_eq!(
+        b.registry.deliver("c1", Outbound::Close).await,
+        Err(ConnectionError::Gone)
+    );
     // A's socket then ends and unregisters.
     assert!(a.registry.remove("c1").await);
     assert!(a.registry.is_empty());
@@ -240,8 +246,11 @@ async fn unknown_connections_are_gone_everywhere() {
     let (tx, _rx) = outbound_channel();
     a.registry.register(info("c1", now()), tx).await;
     for registry in [&a.registry, &b.registry] {
-        assert_eq!(registry.get("nope").await, Err(Gone));
-        assert_eq!(registry.send("nope", Outbound::Close).await, Err(Gone));
+        assert_eq!(registry.lookup("nope").await, Err(ConnectionError::Gone));
+        assert_eq!(
+            registry.deliver("nope", Outbound::Close).await,
+            Err(ConnectionError::Gone)
+        );
         assert_eq!(
             registry.deliver("nope", Outbound::Text("x".into())).await,
             Err(ConnectionError::Gone)
@@ -282,13 +291,13 @@ async fn the_connections_of_a_dead_node_are_gone_and_their_records_deleted() {
 
     // A message published to nobody: gone, and the record with it.
     assert_eq!(
-        b.registry.send("c1", Outbound::Text("hi".into())).await,
-        Err(Gone)
+        b.registry.deliver("c1", Outbound::Text("hi".into())).await,
+        Err(ConnectionError::Gone)
     );
     let exists: i64 = query(&mut conn, &["EXISTS", "turnpike:conn:c1"]).await;
     assert_eq!(exists, 0);
     // GetConnection checks the owner too.
-    assert_eq!(b.registry.get("c2").await, Err(Gone));
+    assert_eq!(b.registry.lookup("c2").await, Err(ConnectionError::Gone));
     let exists: i64 = query(&mut conn, &["EXISTS", "turnpike:conn:c2"]).await;
     assert_eq!(exists, 0);
 }
@@ -305,7 +314,7 @@ async fn while_redis_is_down_a_node_serves_its_own_connections_only() {
     let connected = now();
     let (tx, mut rx) = outbound_channel();
     a.register(info("c1", connected), tx).await;
-    assert_eq!(b.get("c1").await, Ok(info("c1", connected)));
+    assert_eq!(b.lookup("c1").await, Ok(info("c1", connected)));
 
     server.kill();
     assert_eq!(
@@ -346,15 +355,15 @@ async fn a_node_rewrites_its_records_when_it_resubscribes() {
     // As if another node had found A's channel empty while A's subscriber reconnected.
     let mut conn = raw(&server.url()).await;
     let _: i64 = query(&mut conn, &["DEL", "turnpike:conn:c1"]).await;
-    assert_eq!(b.registry.get("c1").await, Err(Gone));
+    assert_eq!(b.registry.lookup("c1").await, Err(ConnectionError::Gone));
     let _: i64 = query(&mut conn, &["CLIENT", "KILL", "TYPE", "pubsub"]).await;
 
     eventually("A to rewrite its record", || async {
-        b.registry.get("c1").await == Ok(info("c1", connected))
+        b.registry.lookup("c1").await == Ok(info("c1", connected))
     })
     .await;
     b.registry
-        .send("c1", Outbound::Text("back".into()))
+        .deliver("c1", Outbound::Text("back".into()))
         .await
         .unwrap();
     assert_eq!(rx.recv().await, Some(Outbound::Text("back".into())));
@@ -371,19 +380,19 @@ async fn nodes_on_a_cluster_reach_each_others_connections() {
         a.registry.register(info(id, connected), tx.clone()).await;
     }
     for id in ["c1", "c2", "c3", "c4"] {
-        assert_eq!(b.registry.get(id).await, Ok(info(id, connected)));
+        assert_eq!(b.registry.lookup(id).await, Ok(info(id, connected)));
         b.registry
-            .send(id, Outbound::Text(id.into()))
+            .deliver(id, Outbound::Text(id.into()))
             .await
             .unwrap();
         assert_eq!(rx.recv().await, Some(Outbound::Text(id.into())));
     }
     drop(a);
     eventually("A's connections to be gone", || async {
-        b.registry.send("c1", Outbound::Close).await == Err(Gone)
+        b.registry.deliver("c1", Outbound::Close).await == Err(ConnectionError::Gone)
     })
     .await;
-    assert_eq!(b.registry.get("c2").await, Err(Gone));
+    assert_eq!(b.registry.lookup("c2").await, Err(ConnectionError::Gone));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
